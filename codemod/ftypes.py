@@ -1,0 +1,159 @@
+"""The types the pipeline passes along: edits, findings, the text of a file and per-file results."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from codemod.catalog import Catalog, IdMatch
+    from codemod.config import Config
+
+SEVERITIES = ("info", "notice", "warning", "error")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace ``text[start:end]`` of the decoded file with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    end_line: int
+    end_column: int
+    path: str = ""  # relative to the working directory, with / separators
+    legacy: Optional[str] = None
+    replacement: Optional[str] = None  # the suggested replacement text, for display
+    fix: Optional[str] = None  # SAFE, UNSAFE or None
+    edits: Tuple[Edit, ...] = ()
+    snippet: str = ""  # the stripped source line; redacted where it could hold a secret
+    extra: Dict[str, Any] = field(default_factory=dict)  # format-specific, e.g. notebook cell
+    fixed: bool = False
+
+    def to_dict(self) -> Dict[str, Any]:
+        data = {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "legacy": self.legacy,
+            "replacement": self.replacement,
+            "fix": self.fix,
+            "fixed": self.fixed,
+        }
+        data.update(self.extra)
+        return data
+
+
+class SourceText:
+    """A decoded file with offset <-> (line, column) mapping; line breaks as Python sees them."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def position(self, offset: int) -> Tuple[int, int]:
+        """1-based line and column of an offset."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index + 1, offset - self._starts[index] + 1
+
+    def offset(self, line: int, column0: int) -> int:
+        """Offset of a 1-based line and 0-based column (LibCST's convention)."""
+        return self._starts[line - 1] + column0
+
+    def line_text(self, line: int) -> str:
+        start = self._starts[line - 1]
+        end = self._starts[line] if line < len(self._starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def line_start(self, line: int) -> int:
+        return self._starts[line - 1]
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def newline(self) -> str:
+        """The file's first line break, for inserted lines."""
+        m = _NEWLINE.search(self.text)
+        return m.group(0) if m else "\n"
+
+
+@dataclass
+class ScanContext:
+    """What a scanner needs besides the text: where the file is, the catalog, the config."""
+
+    path: str  # display path
+    catalog: "Catalog"
+    config: "Config"
+    today: date
+
+    def finding(
+        self,
+        source: SourceText,
+        start: int,
+        end: int,
+        rule: str,
+        severity: str,
+        message: str,
+        **kwargs: Any,
+    ) -> Finding:
+        line, column = source.position(start)
+        end_line, end_column = source.position(end)
+        kwargs.setdefault("snippet", source.line_text(line).strip())
+        return Finding(
+            rule=rule,
+            severity=severity,
+            message=message,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            path=self.path,
+            **kwargs,
+        )
+
+    def id_finding(
+        self, source: SourceText, start: int, end: int, match: "IdMatch", rule: str, where: str = "", **kwargs: Any
+    ) -> Finding:
+        """A finding for a retired id, with the tiered severity and the catalog's message."""
+        kwargs.setdefault("severity", self.catalog.severity(match.model, self.today))
+        kwargs.setdefault("legacy", match.legacy)
+        kwargs.setdefault("replacement", match.replacement)
+        message = kwargs.pop("message", None) or self.catalog.legacy_message(match, self.today, where)
+        return self.finding(source, start, end, rule, message=message, **kwargs)
+
+
+class ScanError(Exception):
+    """A file a scanner cannot parse. Its message is one line, without the path."""
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: List[Finding] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)  # one line each, path included
+    fixed: int = 0
+    changed: bool = False
+    diff: str = ""

@@ -1,0 +1,48 @@
+"""One scanner module per file format.
+
+Each module defines:
+
+* ``scan(source: SourceText, ctx: ScanContext) -> list[Finding]``: every finding in the file,
+  each carrying the text edits of its fix (offsets into ``source.text``). Raises
+  ``ScanError`` when the file does not parse; the engine then falls back to the text scanner,
+  which reports ids by line and offers no fix.
+* ``verify(text: str) -> None``: raises ``ScanError`` if an edited text no longer parses.
+
+Modules are imported only when a file of their format passes the byte prefilter, so a run
+over clean files never imports LibCST or PyYAML.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+from pathlib import PurePath
+from types import ModuleType
+from typing import Optional
+
+# (module, file-name patterns), first match wins.
+FORMATS = (
+    ("python", ("*.py", "*.pyi")),
+    ("notebook", ("*.ipynb",)),
+    ("yaml", ("*.yaml", "*.yml")),
+    ("dotenv", (".env", ".env.*", "*.env")),
+    ("json", ("*.json",)),
+)
+
+
+def format_for(path: PurePath) -> Optional[str]:
+    name = path.name
+    for fmt, patterns in FORMATS:
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+            return fmt
+    return None
+
+
+def load(fmt: str) -> Optional[ModuleType]:
+    """The scanner module for a format, or None if that format has no scanner yet."""
+    try:
+        return importlib.import_module(f"codemod.scanners.{fmt}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"codemod.scanners.{fmt}":
+            return None
+        raise
