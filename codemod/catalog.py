@@ -199,7 +199,7 @@ class Catalog:
     def alias_note(self, model_id: str) -> str:
         alias = self.aliases.get(model_id) or {}
         if alias.get("canonical"):
-            return f"; since {alias.get('since')} {alias['canonical']} is canonical and {model_id} an accepted alias"
+            return f"alias of `{alias['canonical']}` since {alias.get('since')}"
         return ""
 
     # -- deadlines ------------------------------------------------------------------------
@@ -210,17 +210,18 @@ class Catalog:
     def severity(self, model: RetiredModel, today: date) -> str:
         return deadline.severity_for_tier(self.tier(model, today))
 
-    def legacy_message(self, match: IdMatch, today: date, where: str = "") -> str:
+    def legacy_message(self, match: IdMatch, today: date, where: str = "", hint: str = "") -> str:
         model = match.model
         when = model.retired_at.strftime("%Y-%m-%d %H:%M UTC")
         if self.tier(model, today) == deadline.RETIRED:
-            status = f"the API has rejected `{model.id}` with HTTP 400 since {when}"
+            status = f"the API has rejected it with HTTP 400 since {when}"
         else:
-            status = f"`{model.id}` {deadline.describe_deadline(model.retired_at, today)}"
-        thinking = f" with thinking {model.thinking}" if model.thinking else ""
-        lead = f"Retired DeepSeek model id `{match.legacy}`{(' ' + where) if where else ''}"
-        successor = f"use `{match.replacement}`{thinking}{self.alias_note(model.replacement)}"
-        return f"{lead}: {status}; {successor}"
+            status = deadline.describe_deadline(model.retired_at, today)
+        details = [f"thinking {model.thinking}"] if model.thinking else []
+        details += [note for note in (self.alias_note(model.replacement),) if note]
+        successor = f"use `{match.replacement}`" + (f" ({'; '.join(details)})" if details else "")
+        lead = f"Retired DeepSeek model id `{match.legacy}`" + (f" {where}" if where else "")
+        return f"{lead}: {status}; {successor}" + (f". {hint}" if hint else "")
 
     # -- URLs -----------------------------------------------------------------------------
 

@@ -135,13 +135,13 @@ class ScanContext:
         )
 
     def id_finding(
-        self, source: SourceText, start: int, end: int, match: "IdMatch", rule: str, where: str = "", **kwargs: Any
+        self, source: SourceText, start: int, end: int, match: "IdMatch", rule: str, where: str = "", hint: str = "", **kwargs: Any
     ) -> Finding:
         """A finding for a retired id, with the tiered severity and the catalog's message."""
         kwargs.setdefault("severity", self.catalog.severity(match.model, self.today))
         kwargs.setdefault("legacy", match.legacy)
         kwargs.setdefault("replacement", match.replacement)
-        message = kwargs.pop("message", None) or self.catalog.legacy_message(match, self.today, where)
+        message = kwargs.pop("message", None) or self.catalog.legacy_message(match, self.today, where, hint)
         return self.finding(source, start, end, rule, message=message, **kwargs)
 
 

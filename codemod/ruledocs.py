@@ -38,8 +38,11 @@ class RuleDoc:
 def load_rule_docs() -> Dict[str, RuleDoc]:
     docs = {}
     for path in sorted(rules_dir().glob("DS*.toml")):
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: invalid rule file: {exc}") from None
         docs[data["code"]] = RuleDoc(
             code=data["code"],
             name=data["name"],

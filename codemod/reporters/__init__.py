@@ -32,6 +32,7 @@ class Report:
     diffs: List[str] = field(default_factory=list)
     baseline: Optional[Any] = None  # codemod.baseline outcome, when --baseline is given
     group_by_owner: bool = False
+    quiet: bool = False  # text: findings only, no summary
 
     @property
     def remaining(self) -> List[Finding]:

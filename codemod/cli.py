@@ -1,0 +1,247 @@
+"""``v4-migrate [OPTIONS] [PATHS]...``: check by default, ``--fix`` to rewrite.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings remain or ``--diff`` would change
+files; 2 usage, config or I/O errors; 3 ``--baseline`` was rewritten because it only shrank."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, TextIO, Tuple
+
+import click
+
+from codemod import __version__, deadline
+from codemod.ftypes import SEVERITY_RANK
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_BASELINE_SHRANK = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+
+
+def _codes(values: Sequence[str]) -> Tuple[str, ...]:
+    """``--select DS001,DS002 --select DS101`` -> all three."""
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+def _today(ctx, param, value):
+    try:
+        return deadline.reference_date(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD (from --today or {deadline.TODAY_ENV_VAR})") from None
+
+
+def _explain(ctx, param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    from codemod.ruledocs import load_rule_docs
+
+    doc = load_rule_docs().get(value.upper())
+    if doc is None:
+        raise click.BadParameter(f"unknown rule {value!r}; rules: {', '.join(load_rule_docs())}")
+    click.echo(doc.explain(), nl=False)
+    ctx.exit(EXIT_OK)
+
+
+def _vendor_shim(ctx, param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    from codemod import shim
+
+    shim.write_vendored(Path(value))
+    click.echo(f"wrote the stdlib-only runtime shim to {value}")
+    ctx.exit(EXIT_OK)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix or --diff).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--today", callback=_today, metavar="YYYY-MM-DD", help=f"Reference date for deadline tiers [default: ${deadline.TODAY_ENV_VAR} or today, UTC].")
+@click.option("--fail-on", type=click.Choice(("info", "notice", "warning", "error", "never")), help="Lowest severity that makes the exit code 1 [default: warning].")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes or prefixes, comma-separated; ALL).")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to add to the selection, e.g. DS102.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Rules to turn off.")
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style patterns to skip, replacing the config's.")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip, added to the config's.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this TOML file for every path.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Only findings not in this baseline fail; a baseline that shrank is rewritten (exit 3).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings as the baseline.")
+@click.option("--group-by-owner", is_flag=True, help="Group call sites by CODEOWNERS owner in reports.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for parsing [default: the cores].")
+@click.option("--explain", callback=_explain, expose_value=False, is_eager=True, metavar="CODE", help="Print a rule's documentation.")
+@click.option("--vendor-shim", callback=_vendor_shim, expose_value=False, is_eager=True, metavar="PATH", type=click.Path(dir_okay=False), help="Write the runtime shim as one stdlib-only file.")
+@click.version_option(__version__, prog_name="v4-migrate")
+def cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, select, extend_select, ignore, exclude,
+        extend_exclude, config_path, exit_zero, quiet, statistics, baseline, write_baseline, group_by_owner, jobs):
+    """Find retired DeepSeek model ids (deepseek-chat, deepseek-reasoner) and rewrite them to
+    environment-parameterized V4 ids."""
+    from codemod.config import CliOverrides, ConfigError
+    from codemod.engine import Engine, RunOptions
+
+    overrides = CliOverrides(
+        select=_codes(select) or None,
+        extend_select=_codes(extend_select),
+        ignore=_codes(ignore),
+        exclude=tuple(exclude) or None,
+        extend_exclude=tuple(extend_exclude),
+        fail_on=fail_on,
+    )
+    options = RunOptions(
+        today=today,
+        fix=fix or diff,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        jobs=jobs or os.cpu_count() or 1,
+        config_path=Path(config_path) if config_path else None,
+        overrides=overrides,
+    )
+    try:
+        engine = Engine(options)
+        fail_on_level = engine.resolver.default().fail_on
+    except (ConfigError, ValueError, OSError) as exc:
+        click.echo(f"v4-migrate: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    _exit_cleanly_on_sigterm()
+    results = list(engine.run(paths or ["."]))
+    report = _build_report(engine, results, options, group_by_owner)
+    report.quiet = quiet
+    exit_code = _exit_code(report, fail_on_level, diff, exit_zero)
+    if baseline or write_baseline:
+        exit_code = _apply_baseline(report, baseline, write_baseline, fail_on_level, exit_code, exit_zero)
+    with _open_output(output) as out:
+        _render(report, output_format, out, statistics, output)
+    sys.exit(exit_code)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so an atomic write in progress removes its temp file."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. embedded)
+        pass
+
+
+def _build_report(engine, results, options, group_by_owner):
+    from codemod.reporters import Report
+    from codemod.ruledocs import load_rule_docs
+
+    findings = sorted(
+        (f for r in results for f in r.findings), key=lambda f: (f.path, f.line, f.column, f.rule)
+    )
+    errors = engine.problems + [e for r in results for e in r.errors]
+    return Report(
+        findings=findings,
+        files_scanned=engine.files_seen,
+        errors=errors,
+        today=options.today,
+        catalog=engine.resolver.default().catalog,
+        rules=load_rule_docs(),
+        cwd=Path.cwd(),
+        mode="diff" if options.diff else "fix" if options.fix else "check",
+        fixes_applied=sum(r.fixed for r in results) if options.writes else 0,
+        files_changed=sum(1 for r in results if r.changed),
+        diffs=[r.diff for r in results if r.diff],
+        group_by_owner=group_by_owner,
+    )
+
+
+def _failing(findings, fail_on_level: str) -> List:
+    if fail_on_level == "never":
+        return []
+    threshold = SEVERITY_RANK[fail_on_level]
+    return [f for f in findings if not f.fixed and SEVERITY_RANK[f.severity] >= threshold]
+
+
+def _exit_code(report, fail_on_level: str, diff: bool, exit_zero: bool) -> int:
+    if report.errors:
+        return EXIT_ERROR
+    if exit_zero:
+        return EXIT_OK
+    if diff and report.diffs:
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if _failing(report.findings, fail_on_level) else EXIT_OK
+
+
+def _apply_baseline(report, baseline_path, write_path, fail_on_level, exit_code, exit_zero) -> int:
+    from codemod import baseline
+
+    remaining = report.remaining
+    if write_path:
+        baseline.write(Path(write_path), remaining)
+    if not baseline_path:
+        return exit_code
+    try:
+        known = baseline.load(Path(baseline_path))
+    except (OSError, ValueError) as exc:
+        report.errors.append(f"{baseline_path}: cannot read baseline: {exc}")
+        return EXIT_ERROR
+    outcome = baseline.compare(remaining, known)
+    report.baseline = outcome
+    if report.errors:
+        return EXIT_ERROR
+    if exit_zero:
+        return EXIT_OK
+    if _failing(outcome.new, fail_on_level):
+        return EXIT_FINDINGS
+    if outcome.gone_count and not outcome.new and not write_path:
+        baseline.write(Path(baseline_path), remaining)
+        return EXIT_BASELINE_SHRANK
+    return EXIT_OK
+
+
+class _open_output:
+    def __init__(self, path: Optional[str]):
+        self.path = path
+        self.handle: Optional[TextIO] = None
+
+    def __enter__(self) -> TextIO:
+        if self.path:
+            self.handle = open(self.path, "w", encoding="utf-8", newline="\n")
+            return self.handle
+        return sys.stdout
+
+    def __exit__(self, *exc) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def _use_color(out: TextIO, to_file: bool) -> bool:
+    if to_file or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(out, "isatty") and out.isatty()
+
+
+def _render(report, output_format: str, out: TextIO, statistics: bool, output: Optional[str]) -> None:
+    from codemod import reporters
+
+    color = _use_color(out, bool(output))
+    if statistics:
+        reporters.render("statistics", report, out, color)
+        return
+    reporters.render(output_format, report, out, color)
+    for line in report.errors:
+        click.echo(f"error: {line}", err=True)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="v4-migrate", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted; every file is either unchanged or completely rewritten", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

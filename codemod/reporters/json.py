@@ -1,0 +1,28 @@
+"""``--format json``: the stable contract ``{"version": 1, "findings": [...], "summary": {...}}``."""
+
+from __future__ import annotations
+
+import json as jsonlib
+from typing import TextIO
+
+from codemod.reporters import Report
+
+VERSION = 1
+
+
+def render(report: Report, out: TextIO, color: bool = False) -> None:
+    document = {
+        "version": VERSION,
+        "findings": [_public(f.to_dict()) for f in report.findings],
+        "summary": report.summary(),
+        "errors": list(report.errors),
+    }
+    if report.baseline is not None:
+        document["baseline"] = report.baseline.to_dict()
+    jsonlib.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _public(data: dict) -> dict:
+    """Internal keys (``edit_regions`` for SARIF) stay out of the contract."""
+    return {k: v for k, v in data.items() if not k.startswith("edit_")}

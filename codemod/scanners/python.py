@@ -1,0 +1,678 @@
+"""The Python scanner: LibCST finds every string and comment, and where it stands decides the
+rule and whether a fix is safe. Fixes are text edits on the original source."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from codemod.catalog import IdMatch, UrlInfo
+from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
+
+VALUE_RULE = "DS001"
+REVIEW_RULE = "DS002"
+MENTION_RULE = "DS003"
+DYNAMIC_RULE = "DS004"
+EXPIRED_URL_RULE = "DS101"
+HARDCODED_URL_RULE = "DS102"
+
+GETENV_CALLS = ("os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "environ.setdefault")
+MAX_DYNAMIC_COMBINATIONS = 32
+WILDCARD = None  # a part of a built string whose value is unknown
+
+
+def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
+    module = parse(source.text)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source))
+    module.visit(visitor)
+    findings = visitor.findings
+    if visitor.api_call_sites:
+        findings += _retry_findings(source, ctx, module, positions, visitor.api_call_sites)
+    return findings
+
+
+def verify(text: str) -> None:
+    parse(text)
+
+
+def parse(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise ScanError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}") from None
+    except (RecursionError, MemoryError):
+        raise ScanError("too deeply nested to parse") from None
+
+
+def _retry_findings(source, ctx, module, positions, call_sites) -> List[Finding]:
+    if ctx.config.retry_strategy == "off":
+        return []
+    from codemod import retry
+
+    return retry.retry_findings(source, ctx, module, positions, call_sites)
+
+
+# -- small helpers on nodes ---------------------------------------------------------------------
+
+
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def callee_name(call: cst.Call) -> str:
+    """The last name of the called thing: ``create`` for ``client.chat.completions.create``."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return ""
+
+
+def constant_string(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional_index(call: cst.Call, arg: cst.Arg) -> Optional[int]:
+    """The index of a positional argument; None for keywords and after a ``*args``."""
+    for index, candidate in enumerate(call.args):
+        if candidate.keyword is not None or candidate.star:
+            return None
+        if candidate is arg:
+            return index
+    return None
+
+
+# -- where a string stands ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """How a string's place in the code decides its rule and fix."""
+
+    kind: str  # "value", "getenv-default", "review", "mention"
+    where: str  # for the message
+    fix: Optional[str]  # SAFE, UNSAFE or None
+    style: str = "env"  # "env": os.environ.get(...); "literal": the successor id as a literal
+    call: Optional[cst.Call] = None  # the call the string is an argument of, if any
+
+
+def _review(where: str, style: str = "literal", fix: Optional[str] = UNSAFE) -> Position:
+    return Position("review", where, fix, style)
+
+
+TRANSPARENT = (cst.IfExp,)
+CONTAINERS = (cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set)
+
+
+class _Visitor(cst.CSTVisitor):
+    def __init__(self, source: SourceText, ctx: ScanContext, positions: Mapping[cst.CSTNode, CodeRange], imports: "_ImportOs"):
+        super().__init__()
+        self.source = source
+        self.ctx = ctx
+        self.catalog = ctx.catalog
+        self.positions = positions
+        self.imports = imports
+        self.stack: List[cst.CSTNode] = []
+        self.findings: List[Finding] = []
+        self.api_call_sites: List[cst.Call] = []
+        # Clients built with a known base URL, per scope: dotted target name -> URL info.
+        self.client_hosts: List[Dict[str, UrlInfo]] = [{}]
+        self.class_client_hosts: List[Dict[str, UrlInfo]] = []
+        py = self.catalog.python
+        self.model_keywords = frozenset(py.get("model_keywords", ()))
+        self.positional_callees = frozenset(py.get("model_positional_callees", ()))
+        self.model_dict_keys = frozenset(py.get("model_dict_keys", ()))
+        self.base_url_keywords = frozenset(py.get("base_url_keywords", ()))
+        self.api_call_suffixes = tuple(py.get("openai_call_suffixes", ()))
+
+    # -- traversal bookkeeping --------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self.client_hosts.append({})
+        elif isinstance(node, cst.ClassDef):
+            self.class_client_hosts.append({})
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
+            self.client_hosts.pop()
+        elif isinstance(original_node, cst.ClassDef):
+            self.class_client_hosts.pop()
+        self.stack.pop()
+
+    def range_of(self, node: cst.CSTNode) -> Tuple[int, int]:
+        code_range = self.positions[node]
+        return (
+            self.source.offset(code_range.start.line, code_range.start.column),
+            self.source.offset(code_range.end.line, code_range.end.column),
+        )
+
+    # -- comments ----------------------------------------------------------------------------
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        if "deepseek" not in node.value:
+            return
+        start, _ = self.range_of(node)
+        for match in self.catalog.find(node.value):
+            self.findings.append(
+                self.ctx.id_finding(
+                    self.source, start + match.start, start + match.end, match, MENTION_RULE, where="in a comment", severity="info"
+                )
+            )
+
+    # -- base URLs of clients, for host context --------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        host = self.call_base_url(node)
+        if host is None:
+            return
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        targets: Iterable[cst.BaseExpression] = ()
+        if isinstance(parent, cst.Assign):
+            targets = [t.target for t in parent.targets]
+        elif isinstance(parent, (cst.AnnAssign,)):
+            targets = [parent.target]
+        for target in targets:
+            name = dotted_name(target)
+            if name is None:
+                continue
+            if name.startswith("self.") and self.class_client_hosts:
+                self.class_client_hosts[-1][name] = host
+            else:
+                self.client_hosts[-1][name] = host
+
+    def call_base_url(self, call: cst.Call) -> Optional[UrlInfo]:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in self.base_url_keywords:
+                value = constant_string(arg.value)
+                if value is not None:
+                    return self.catalog.classify_url(value)
+        return None
+
+    def routes_elsewhere(self, call: cst.Call) -> bool:
+        """True when the call's client points at a host that is not DeepSeek's API."""
+        host = self.call_base_url(call)
+        if host is None:
+            receiver = self.receiver_host(call)
+            host = receiver
+        return host is not None and host.kind == "other"
+
+    def receiver_host(self, call: cst.Call) -> Optional[UrlInfo]:
+        func = call.func
+        while isinstance(func, cst.Attribute):
+            func = func.value
+            if isinstance(func, cst.Call):
+                return self.call_base_url(func)
+            name = dotted_name(func)
+            if name is None:
+                continue
+            for scope in reversed(self.client_hosts):
+                if name in scope:
+                    return scope[name]
+            if self.class_client_hosts and name in self.class_client_hosts[-1]:
+                return self.class_client_hosts[-1][name]
+        return None
+
+    # -- strings -------------------------------------------------------------------------------
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if isinstance(parent, (cst.ConcatenatedString, cst.FormattedStringExpression)):
+            return  # judged as part of the whole expression
+        value = node.evaluated_value
+        if not isinstance(value, str) or "deepseek" not in value:
+            return
+        match = self.catalog.exact(value)
+        if match is not None:
+            self.report_id(node, match)
+            return
+        url = self.catalog.classify_url(value)
+        if url is not None and url.is_deepseek_api:
+            self.report_url(node, url)
+            return
+        self.report_mentions(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if not self.is_expression_root():
+            return
+        self.report_dynamic(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if self.is_expression_root():
+            self.report_dynamic(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, cst.Add) and self.is_expression_root():
+            self.report_dynamic(node)
+
+    def is_expression_root(self) -> bool:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        return not isinstance(parent, (cst.BinaryOperation, cst.ConcatenatedString, cst.FormattedStringExpression))
+
+    # -- classification ----------------------------------------------------------------------------
+
+    def classify(self, node: cst.CSTNode) -> Optional[Position]:
+        """Where the string (the last node on the stack) stands; None when it is not reported."""
+        if any(isinstance(n, cst.Assert) for n in self.stack):
+            return _review("in an assertion", fix=None)
+        if any(isinstance(n, cst.MatchCase) for n in self.stack) and self.in_match_pattern():
+            return _review("in a match case")
+        child = node
+        index = len(self.stack) - 2
+        while index >= 0:
+            parent = self.stack[index]
+            if isinstance(parent, TRANSPARENT) and child is not getattr(parent, "test", None):
+                child, index = parent, index - 1
+                continue
+            if isinstance(parent, CONTAINERS):
+                return self.classify_container(index)
+            return self.classify_in(parent, child, index)
+        return None
+
+    def in_match_pattern(self) -> bool:
+        for n in reversed(self.stack):
+            if isinstance(n, (cst.MatchValue, cst.MatchAs, cst.MatchOr)):
+                return True
+            if isinstance(n, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                return False
+        return False
+
+    def classify_container(self, index: int) -> Optional[Position]:
+        """An element of a list, tuple or set: a membership test, a Literal, or a choice list."""
+        for n in reversed(self.stack[:index]):
+            if isinstance(n, (cst.Comparison, cst.ComparisonTarget)):
+                return _review("in a membership test")
+            if isinstance(n, cst.Subscript) and self.is_literal_subscript(n):
+                return _review("in a Literal[...]")
+            if isinstance(n, cst.Subscript):
+                return _review("in a subscript")
+            if isinstance(n, cst.Call) and callee_name(n) in ("startswith", "endswith"):
+                return _review("in a startswith check")
+            if isinstance(n, (cst.SimpleStatementLine, cst.Arg, cst.DictElement, cst.Param)):
+                break
+        return _review("in a collection of model ids")
+
+    def classify_in(self, parent: cst.CSTNode, child: cst.CSTNode, index: int) -> Optional[Position]:
+        if isinstance(parent, cst.Arg):
+            call = self.stack[index - 1] if index >= 1 else None
+            if isinstance(call, cst.Call):
+                return self.classify_argument(call, parent)
+            return None
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and child is parent.value:
+            return Position("value", "in an assignment", SAFE)
+        if isinstance(parent, cst.Param) and child is parent.default:
+            return Position("value", "as a default", SAFE)
+        if isinstance(parent, (cst.Return, cst.Yield)) or (isinstance(parent, cst.Lambda) and child is parent.body):
+            return Position("value", "as a return value", SAFE)
+        if isinstance(parent, cst.DictElement):
+            if child is parent.key:
+                return _review("as a dict key")
+            key = constant_string(parent.key)
+            if key in self.model_dict_keys:
+                return Position("value", f'under a "{key}" key', SAFE)
+            return _review("as a dict value", style="env")
+        if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
+            return _review("in a comparison")
+        if isinstance(parent, (cst.Index, cst.SubscriptElement)):
+            subscript = next((n for n in reversed(self.stack[:index]) if isinstance(n, cst.Subscript)), None)
+            if subscript is not None and self.is_literal_subscript(subscript):
+                return _review("in a Literal[...]")
+            return _review("in a subscript")
+        if isinstance(parent, cst.MatchValue):
+            return _review("in a match case")
+        if isinstance(parent, cst.Expr):
+            return Position("mention", "in a docstring or bare string", None)
+        if isinstance(parent, cst.AugAssign):
+            return _review("in an augmented assignment")
+        return _review("in an expression", fix=None)
+
+    def classify_argument(self, call: cst.Call, arg: cst.Arg) -> Optional[Position]:
+        name = dotted_name(call.func) or ""
+        short = callee_name(call)
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        position = positional_index(call, arg)
+        if name in GETENV_CALLS and (position == 1 or keyword == "default"):
+            return Position("getenv-default", "as an environment default", SAFE, style="literal", call=call)
+        if short.startswith("assert"):
+            return _review("in a test assertion", fix=None)
+        if short in ("startswith", "endswith"):
+            return _review("in a startswith check")
+        if short == "get" and position == 1 and call.args and constant_string(call.args[0].value) in self.model_dict_keys:
+            return Position("value", "as a lookup default", SAFE, call=call)
+        if keyword in self.model_keywords:
+            return Position("value", f"as {keyword}=", SAFE, call=call)
+        if keyword is None and position == 0 and short in self.positional_callees:
+            return Position("value", f"as the model of {short}()", SAFE, call=call)
+        return Position("review", f"as an argument of {short or 'a call'}()", UNSAFE, style="env", call=call)
+
+    @staticmethod
+    def is_literal_subscript(node: cst.Subscript) -> bool:
+        name = dotted_name(node.value) or ""
+        return name == "Literal" or name.endswith(".Literal")
+
+    # -- reports ----------------------------------------------------------------------------
+
+    def report_id(self, node: cst.SimpleString, match: IdMatch) -> None:
+        position = self.classify(node)
+        if position is None:
+            return
+        if position.call is not None and self.routes_elsewhere(position.call):
+            return
+        start, end = self.range_of(node)
+        if position.kind == "mention":
+            self.report_mentions(node)
+            return
+        rule = VALUE_RULE if position.kind in ("value", "getenv-default") else REVIEW_RULE
+        edits: List[Edit] = []
+        if position.fix is not None:
+            edits = self.replacement_edits(node, match, position, start, end)
+        hint = ""
+        if position.fix is not None and position.style == "env" and match.model.thinking:
+            thinking_edits = self.thinking_edits(position.call, match, node) if position.call is not None else None
+            if thinking_edits is None:
+                hint = f"V4 thinks by default: send thinking {match.model.thinking} where this id is used"
+            else:
+                edits += thinking_edits
+        self.findings.append(
+            self.ctx.id_finding(
+                self.source,
+                start,
+                end,
+                match,
+                rule,
+                where=position.where,
+                hint=hint,
+                fix=position.fix if edits else None,
+                edits=tuple(edits),
+                replacement=self.display_replacement(match, position, node),
+            )
+        )
+        if position.call is not None and position.kind == "value" and self.is_api_call(position.call):
+            self.api_call_sites.append(position.call)
+
+    def display_replacement(self, match: IdMatch, position: Position, node: cst.SimpleString) -> str:
+        if position.style == "literal" or position.kind == "getenv-default":
+            return match.replacement
+        return self.env_expression(match, node.quote[0])
+
+    def env_expression(self, match: IdMatch, quote: str) -> str:
+        q = quote
+        expression = f"os.environ.get({q}{match.model.env_var}{q}, {q}{match.model.replacement}{q})"
+        return f"{q}{match.prefix}{q} + {expression}" if match.prefix else expression
+
+    def replacement_edits(self, node: cst.SimpleString, match: IdMatch, position: Position, start: int, end: int) -> List[Edit]:
+        if position.style == "literal" or position.kind == "getenv-default":
+            return [Edit(start, end, f"{node.prefix}{node.quote}{match.replacement}{node.quote}")]
+        edits = [Edit(start, end, self.env_expression(match, node.quote[0]))]
+        edits += self.imports.edits()
+        return edits
+
+    def is_api_call(self, call: cst.Call) -> bool:
+        name = dotted_name(call.func)
+        if name is None:
+            # `OpenAI(...).chat.completions.create(...)`: the chain starts at a call
+            func, parts = call.func, []
+            while isinstance(func, cst.Attribute):
+                parts.append(func.attr.value)
+                func = func.value
+            name = ".".join(reversed(parts))
+        return any(name == s or name.endswith("." + s) for s in self.api_call_suffixes)
+
+    def thinking_edits(self, call: cst.Call, match: IdMatch, node: cst.SimpleString) -> Optional[List[Edit]]:
+        """Edits that send the thinking mode the retired id implied; None when not possible here."""
+        if not self.is_api_call(call) or any(arg.star == "**" for arg in call.args):
+            return None
+        q = node.quote[0]
+        entry = f"{q}thinking{q}: {{{q}type{q}: {q}{match.model.thinking}{q}}}"
+        extra = keyword_arg(call, "extra_body")
+        if extra is None:
+            return [self.append_argument(call, f"extra_body={{{entry}}}")]
+        if isinstance(extra.value, cst.Dict):
+            if any(constant_string(el.key) == "thinking" for el in extra.value.elements if isinstance(el, cst.DictElement)):
+                return []
+            return [self.append_dict_entry(extra.value, entry)]
+        start, end = self.range_of(extra.value)
+        inner = self.source.text[start:end]
+        simple = isinstance(extra.value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+        spread = inner if simple and not extra.value.lpar else f"({inner})"
+        return [Edit(start, end, f"{{{entry}, **{spread}}}")]
+
+    def append_argument(self, call: cst.Call, text: str) -> Edit:
+        return self.append_item(call.args[-1] if call.args else None, self.range_of(call), text, closer_len=1)
+
+    def append_dict_entry(self, node: cst.Dict, entry: str) -> Edit:
+        return self.append_item(node.elements[-1] if node.elements else None, self.range_of(node), entry, closer_len=1)
+
+    def append_item(self, last: Optional[cst.CSTNode], outer: Tuple[int, int], text: str, closer_len: int) -> Edit:
+        """Insert an item after the last one of an argument list or dict, in its layout."""
+        text_src = self.source.text
+        closer = outer[1] - closer_len
+        if last is None:
+            return Edit(closer, closer, text)
+        _, last_end = self.range_of(last)
+        comma = getattr(last, "comma", cst.MaybeSentinel.DEFAULT)
+        has_comma = isinstance(comma, cst.Comma)
+        comma_end = self.range_of(comma)[1] if has_comma else last_end
+        vertical = "\n" in text_src[last_end:closer] or "\r" in text_src[last_end:closer]
+        if not vertical:
+            return Edit(comma_end, comma_end, f" {text}" if has_comma else f", {text}")
+        last_start, _ = self.range_of(last)
+        line_start = text_src.rfind("\n", 0, last_start) + 1
+        prefix = text_src[line_start:last_start]
+        indent = prefix if prefix.strip() == "" else " " * len(prefix)
+        newline = self.source.newline()
+        if has_comma:
+            return Edit(comma_end, comma_end, f"{newline}{indent}{text},")
+        return Edit(last_end, last_end, f",{newline}{indent}{text}")
+
+    def report_url(self, node: cst.SimpleString, url: UrlInfo) -> None:
+        position = self.classify(node)
+        if position is None or position.kind == "mention":
+            return
+        start, end = self.range_of(node)
+        fixable = position.kind in ("value", "getenv-default") or (position.call is not None and position.fix)
+        if url.kind == "expired":
+            canonical = self.catalog.canonical_base_url
+            edits = (Edit(start, end, f"{node.prefix}{node.quote}{canonical}{node.quote}"),) if fixable else ()
+            message = f"Expired DeepSeek endpoint `{url.url}` (dated path expired {url.expired_on or ''}); use `{canonical}`"
+            self.findings.append(
+                self.ctx.finding(self.source, start, end, EXPIRED_URL_RULE, "error", message, fix=SAFE if edits else None,
+                                 edits=edits, legacy=url.url, replacement=canonical)
+            )
+            return
+        if url.kind != "api" or position.kind != "value":
+            return
+        q = node.quote[0]
+        expression = f"os.environ.get({q}{self.catalog.base_url_env_var}{q}, {q}{url.url}{q})"
+        message = f"Hard-coded DeepSeek base URL `{url.url}`; read it from {self.catalog.base_url_env_var}"
+        edits = (Edit(start, end, expression),) + tuple(self.imports.edits())
+        self.findings.append(
+            self.ctx.finding(self.source, start, end, HARDCODED_URL_RULE, "notice", message, fix=SAFE, edits=edits,
+                             legacy=url.url, replacement=expression)
+        )
+
+    def report_mentions(self, node: cst.CSTNode) -> None:
+        start, end = self.range_of(node)
+        raw = self.source.text[start:end]
+        where = "in a docstring" if self.is_docstring() else "in a string"
+        for match in self.catalog.find(raw):
+            self.findings.append(
+                self.ctx.id_finding(self.source, start + match.start, start + match.end, match, MENTION_RULE, where=where, severity="info")
+            )
+
+    def is_docstring(self) -> bool:
+        return len(self.stack) >= 2 and isinstance(self.stack[-2], cst.Expr)
+
+    def report_dynamic(self, node: cst.BaseExpression) -> None:
+        patterns = possible_values(node)
+        if patterns is None:
+            return
+        definite, possible = set(), set()
+        for parts in patterns:
+            if all(p is not WILDCARD for p in parts):
+                match = self.catalog.exact("".join(parts))  # type: ignore[arg-type]
+                if match is not None:
+                    definite.add(match.legacy)
+                continue
+            possible.update(self.ids_matching(parts))
+        if not definite and not possible:
+            if isinstance(node, cst.FormattedString):
+                self.report_mentions(node)
+            return
+        start, end = self.range_of(node)
+        ids = sorted(definite or possible)
+        model = self.catalog.exact(ids[0])
+        assert model is not None
+        how = "builds" if definite else "can build"
+        message = f"This expression {how} the retired DeepSeek model id{'s' if len(ids) > 1 else ''} " + ", ".join(f"`{i}`" for i in ids)
+        message += f"; build `{model.replacement}` and send the thinking mode explicitly"
+        self.findings.append(
+            self.ctx.finding(self.source, start, end, DYNAMIC_RULE, self.catalog.severity(model.model, self.ctx.today), message,
+                             legacy=", ".join(ids), replacement=model.replacement)
+        )
+
+    def ids_matching(self, parts: Sequence[Optional[str]]) -> List[str]:
+        """Retired ids a pattern can spell, unless it can spell a current id as well: then it is
+        a generic template (`f"deepseek-{size}"`) and not constant enough to tell."""
+        pattern = re.compile("".join(".*" if p is WILDCARD else re.escape(p) for p in parts), re.S)
+        prefixes = ("",) + self.catalog.count_prefixes
+        current = {prefix + m.replacement for m in self.catalog.retired.values() for prefix in prefixes}
+        if any(pattern.fullmatch(c) for c in current):
+            return []
+        candidates = [prefix + model_id for model_id in self.catalog.retired for prefix in prefixes]
+        return [c for c in candidates if pattern.fullmatch(c)]
+
+
+Pattern = List[Optional[str]]
+
+
+def possible_values(node: cst.CSTNode) -> Optional[List[Pattern]]:
+    """The strings an expression can produce, as parts where WILDCARD stands for any text."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return [[value]] if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        return _product(possible_values(node.left), possible_values(node.right))
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _product(possible_values(node.left), possible_values(node.right))
+    if isinstance(node, cst.IfExp):
+        body, orelse = possible_values(node.body), possible_values(node.orelse)
+        if body is None or orelse is None:
+            return [[WILDCARD]]
+        return (body + orelse)[:MAX_DYNAMIC_COMBINATIONS]
+    if isinstance(node, cst.Call) and dotted_name(node.func) in GETENV_CALLS and len(node.args) >= 2:
+        # A configured value is the user's choice; only the default can be stale.
+        default = constant_string(node.args[1].value)
+        return [[default]] if default is not None else [[WILDCARD]]
+    if isinstance(node, cst.FormattedString):
+        result: Optional[List[Pattern]] = [[]]
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                piece: Optional[List[Pattern]] = [[part.value]]
+            else:
+                piece = possible_values(part.expression) if part.format_spec is None and part.conversion is None else None
+                piece = piece or [[WILDCARD]]
+            result = _product(result, piece)
+        return result
+    return [[WILDCARD]]
+
+
+def _product(left: Optional[List[Pattern]], right: Optional[List[Pattern]]) -> Optional[List[Pattern]]:
+    if left is None or right is None:
+        return None
+    return [a + b for a, b in itertools.islice(itertools.product(left, right), MAX_DYNAMIC_COMBINATIONS)]
+
+
+# -- import os ------------------------------------------------------------------------------------
+
+
+class _ImportOs:
+    """The one ``import os`` edit a file needs, placed after the docstring and __future__ imports."""
+
+    def __init__(self, module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange], source: SourceText):
+        self.module = module
+        self.positions = positions
+        self.source = source
+        self._edit: Union[Edit, None, bool] = False  # False: not computed yet
+
+    def edits(self) -> List[Edit]:
+        if self._edit is False:
+            self._edit = None if self.has_import_os() else self.compute()
+        return [self._edit] if isinstance(self._edit, Edit) else []
+
+    def has_import_os(self) -> bool:
+        for statement in self.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Import) and any(
+                        alias.asname is None and dotted_name(alias.name) == "os" for alias in small.names
+                    ):
+                        return True
+        return False
+
+    def compute(self) -> Edit:
+        newline = self.source.newline()
+        last_header: Optional[cst.CSTNode] = None
+        for index, statement in enumerate(self.module.body):
+            if self.is_docstring(statement, index) or self.is_future_import(statement):
+                last_header = statement
+                continue
+            break
+        if last_header is not None:
+            end_line = self.positions[last_header].end.line
+            if end_line < self.source.line_count:
+                offset = self.source.line_start(end_line + 1)
+                return Edit(offset, offset, f"import os{newline}")
+            return Edit(len(self.source.text), len(self.source.text), f"{newline}import os{newline}")
+        first = self.module.body[0] if self.module.body else None
+        offset = self.source.line_start(self.positions[first].start.line) if first is not None else 0
+        return Edit(offset, offset, f"import os{newline}")
+
+    @staticmethod
+    def is_docstring(statement: cst.CSTNode, index: int) -> bool:
+        return (
+            index == 0
+            and isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        )
+
+    @staticmethod
+    def is_future_import(statement: cst.CSTNode) -> bool:
+        return (
+            isinstance(statement, cst.SimpleStatementLine)
+            and any(isinstance(s, cst.ImportFrom) and dotted_name(s.module) == "__future__" for s in statement.body if isinstance(s, cst.ImportFrom) and s.module is not None)
+        )
