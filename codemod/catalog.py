@@ -177,6 +177,7 @@ class Catalog:
         hosts = "|".join(re.escape(h) + r"\." for h in host_words)
         parts = [p for p in (byte_ids, r"deepseek-[\"'{]", hosts) if p]
         self.prefilter_re = re.compile("|".join(parts).encode())
+        self._text_prefilter_re = re.compile("|".join(parts))
 
     # -- ids ------------------------------------------------------------------------------
 
@@ -195,6 +196,10 @@ class Catalog:
     def may_contain(self, raw: bytes) -> bool:
         """The cheap byte prefilter: False means no scanner can find anything."""
         return self.prefilter_re.search(raw) is not None
+
+    def may_mention(self, text: str) -> bool:
+        """The same test on one decoded string, so scanners skip most strings cheaply."""
+        return self._text_prefilter_re.search(text) is not None
 
     def alias_note(self, model_id: str) -> str:
         alias = self.aliases.get(model_id) or {}

@@ -113,6 +113,10 @@ def cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, s
     results = list(engine.run(paths or ["."]))
     report = _build_report(engine, results, options, group_by_owner)
     report.quiet = quiet
+    if group_by_owner:
+        from codemod import codeowners
+
+        codeowners.assign(report.remaining, report.cwd)  # extra["owners"], so every format has them
     exit_code = _exit_code(report, fail_on_level, diff, exit_zero)
     if baseline or write_baseline:
         exit_code = _apply_baseline(report, baseline, write_baseline, fail_on_level, exit_code, exit_zero)
@@ -178,14 +182,14 @@ def _apply_baseline(report, baseline_path, write_path, fail_on_level, exit_code,
     from codemod import baseline
 
     remaining = report.remaining
-    if write_path:
-        baseline.write(Path(write_path), remaining)
-    if not baseline_path:
-        return exit_code
     try:
+        if write_path:
+            baseline.write(Path(write_path), remaining)
+        if not baseline_path:
+            return exit_code
         known = baseline.load(Path(baseline_path))
-    except (OSError, ValueError) as exc:
-        report.errors.append(f"{baseline_path}: cannot read baseline: {exc}")
+    except baseline.BaselineError as exc:  # its message names the file
+        report.errors.append(str(exc))
         return EXIT_ERROR
     outcome = baseline.compare(remaining, known)
     report.baseline = outcome

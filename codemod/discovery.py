@@ -126,7 +126,7 @@ def _inside(real: str, real_root: str) -> bool:
 def _gitignore(folder: Path) -> Tuple[Tuple[Path, pathspec.PathSpec], ...]:
     try:
         with open(folder / ".gitignore", encoding="utf-8", errors="replace") as fh:
-            return ((folder, pathspec.PathSpec.from_lines("gitwildmatch", fh)),)
+            return ((folder, pathspec.GitIgnoreSpec.from_lines(fh)),)
     except OSError:
         return ()
 
@@ -167,5 +167,5 @@ _SPEC_CACHE: Dict[Tuple[str, ...], Optional[pathspec.PathSpec]] = {}
 
 def exclude_spec(patterns: Tuple[str, ...]) -> Optional[pathspec.PathSpec]:
     if patterns not in _SPEC_CACHE:
-        _SPEC_CACHE[patterns] = pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+        _SPEC_CACHE[patterns] = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
     return _SPEC_CACHE[patterns]

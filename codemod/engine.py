@@ -269,7 +269,11 @@ class Engine:
         self.files_seen = 0
 
     def exclude_for(self, folder: Path):
-        config = self.resolver.for_dir(folder)
+        try:
+            config = self.resolver.for_dir(folder)
+        except ValueError as exc:  # a broken pyproject.toml: its files are skipped below, once each
+            self.note(str(exc))
+            return None
         spec = exclude_spec(config.exclude + config.extend_exclude)
         return None if spec is None else (spec, config.root or Path.cwd())
 
@@ -282,10 +286,10 @@ class Engine:
                 raw = self.processor.read(candidate.path, config)
             except _Skip as skip:
                 if skip.error:
-                    self.discovery.problems.append(f"{candidate.display}: {skip}")
+                    self.note(f"{candidate.display}: {skip}")
                 continue
             except ValueError as exc:
-                self.discovery.problems.append(str(exc))
+                self.note(str(exc))
                 continue
             if raw is not None and self.processor.is_candidate(raw, config):
                 yield candidate, raw, config
@@ -302,6 +306,11 @@ class Engine:
     def run_pool(self, candidates: List[Candidate], jobs: int) -> Iterator[FileResult]:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(self.options,)) as pool:
             yield from pool.map(_process_in_worker, candidates, chunksize=max(1, len(candidates) // (jobs * 4)))
+
+    def note(self, problem: str) -> None:
+        """One line per problem, however many files it touches."""
+        if problem not in self.discovery.problems:
+            self.discovery.problems.append(problem)
 
     @property
     def problems(self) -> List[str]:

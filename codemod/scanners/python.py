@@ -182,7 +182,7 @@ class _Visitor(cst.CSTVisitor):
     # -- comments ----------------------------------------------------------------------------
 
     def visit_Comment(self, node: cst.Comment) -> None:
-        if "deepseek" not in node.value:
+        if not self.catalog.may_mention(node.value):
             return
         start, _ = self.range_of(node)
         for match in self.catalog.find(node.value):
@@ -252,7 +252,7 @@ class _Visitor(cst.CSTVisitor):
         if isinstance(parent, (cst.ConcatenatedString, cst.FormattedStringExpression)):
             return  # judged as part of the whole expression
         value = node.evaluated_value
-        if not isinstance(value, str) or "deepseek" not in value:
+        if not isinstance(value, str) or not self.catalog.may_mention(value):
             return
         match = self.catalog.exact(value)
         if match is not None:
@@ -371,7 +371,7 @@ class _Visitor(cst.CSTVisitor):
             return _review("in a startswith check")
         if short == "get" and position == 1 and call.args and constant_string(call.args[0].value) in self.model_dict_keys:
             return Position("value", "as a lookup default", SAFE, call=call)
-        if keyword in self.model_keywords:
+        if keyword in self.model_keywords or keyword in self.base_url_keywords:
             return Position("value", f"as {keyword}=", SAFE, call=call)
         if keyword is None and position == 0 and short in self.positional_callees:
             return Position("value", f"as the model of {short}()", SAFE, call=call)
@@ -657,6 +657,8 @@ class _ImportOs:
                 return Edit(offset, offset, f"import os{newline}")
             return Edit(len(self.source.text), len(self.source.text), f"{newline}import os{newline}")
         first = self.module.body[0] if self.module.body else None
+        if first is not None and getattr(first, "decorators", None):
+            first = first.decorators[0]  # a decorated definition starts at its first decorator
         offset = self.source.line_start(self.positions[first].start.line) if first is not None else 0
         return Edit(offset, offset, f"import os{newline}")
 

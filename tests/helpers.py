@@ -1,0 +1,56 @@
+"""Drive the real pipeline on files in a temp folder."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Sequence, Tuple
+
+from codemod.config import ConfigResolver
+from codemod.discovery import Candidate
+from codemod.engine import FileProcessor, RunOptions
+from codemod.ftypes import FileResult
+
+TODAY = datetime.date(2026, 11, 28)
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def process_file(path: Path, *, fix: bool = False, unsafe: bool = False, diff: bool = False, today=TODAY,
+                 config_path=None) -> FileResult:
+    options = RunOptions(today=today, fix=fix or diff, unsafe_fixes=unsafe, diff=diff, config_path=config_path)
+    processor = FileProcessor(options, ConfigResolver(config_path))
+    return processor.process(Candidate(path, path.name))
+
+
+def run_on_text(tmp_path: Path, text, name: str = "example.py", **kwargs) -> Tuple[FileResult, bytes]:
+    """Write ``text`` (str or bytes) to ``tmp_path/name``, process it, return the result and the
+    file's bytes afterwards."""
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    result = process_file(path, **kwargs)
+    return result, path.read_bytes()
+
+
+def rules_of(result: FileResult) -> List[str]:
+    return sorted(f.rule for f in result.findings if not f.fixed)
+
+
+def run_cli(args: Sequence[str], cwd: Path, env=None, input_text=None) -> subprocess.CompletedProcess:
+    """The real console entry point in a subprocess."""
+    full_env = {k: v for k, v in os.environ.items() if k not in ("V4_MIGRATE_TODAY", "NO_COLOR", "CI")}
+    full_env.setdefault("V4_MIGRATE_TODAY", "2026-11-28")
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "codemod", *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+        input=input_text, timeout=120,
+    )
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout

@@ -1,0 +1,78 @@
+"""Discovery in real git repos and plain folders: .gitignore (nested), excludes, links, loops."""
+
+from __future__ import annotations
+
+import os
+
+from codemod.discovery import Discovery
+from helpers import git, run_cli
+
+LEGACY = 'M = "deepseek-chat"\n'
+
+
+def _found(root, paths=(".",)):
+    discovery = Discovery(lambda folder: None, cwd=root)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return sorted(c.display for c in discovery.files(list(paths))), discovery.problems
+    finally:
+        os.chdir(old)
+
+
+def _tree(root):
+    for rel in ("a.py", "ignored.py", "pkg/b.py", "pkg/gen/c.py", "pkg/keep.yaml", "notes.md", "node_modules/x.py", ".venv/lib/y.py", "env2/lib/z.py"):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(LEGACY)
+    (root / "env2" / "pyvenv.cfg").write_text("home = /usr\n")
+    (root / ".gitignore").write_text("ignored.py\n")
+    (root / "pkg" / ".gitignore").write_text("gen/\n")
+
+
+def test_git_work_tree_honours_nested_gitignore(tmp_path):
+    _tree(tmp_path)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "a.py", "pkg/b.py")
+    git(tmp_path, "commit", "-qm", "x")
+    found, problems = _found(tmp_path)
+    # tracked + untracked-but-not-ignored; never node_modules or .venv; only formats we scan
+    assert found == ["a.py", "env2/lib/z.py", "pkg/b.py", "pkg/keep.yaml"]
+    assert problems == []
+
+
+def test_plain_folder_walk_honours_nested_gitignore_and_skips_virtualenvs(tmp_path):
+    _tree(tmp_path)
+    found, _ = _found(tmp_path)
+    assert found == ["a.py", "pkg/b.py", "pkg/keep.yaml"]
+
+
+def test_links_out_of_the_tree_and_loops(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text(LEGACY)
+    root = tmp_path / "root"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "a.py").write_text(LEGACY)
+    os.symlink(outside, root / "out")
+    os.symlink(outside / "secret.py", root / "out.py")
+    os.symlink(root / "pkg", root / "pkg" / "loop")
+    os.symlink(root / "pkg" / "a.py", root / "alias.py")
+    found, _ = _found(root)
+    assert found == ["alias.py"] or found == ["pkg/a.py"]  # the same file once, nothing from outside
+
+
+def test_explicit_files_are_checked_and_missing_ones_reported(tmp_path):
+    (tmp_path / "a.py").write_text(LEGACY)
+    found, problems = _found(tmp_path, ["a.py", "missing.py"])
+    assert found == ["a.py"]
+    assert problems == ["missing.py: no such file or directory"]
+
+
+def test_paths_with_spaces_and_non_ascii_names(tmp_path):
+    folder = tmp_path / "my project" / "modèles"
+    folder.mkdir(parents=True)
+    (folder / "clé.py").write_text(LEGACY)
+    proc = run_cli(["--fix", "."], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "os.environ.get" in (folder / "clé.py").read_text()
