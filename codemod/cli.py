@@ -119,7 +119,7 @@ def cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, s
         codeowners.assign(report.remaining, report.cwd)  # extra["owners"], so every format has them
     exit_code = _exit_code(report, fail_on_level, diff, exit_zero)
     if baseline or write_baseline:
-        exit_code = _apply_baseline(report, baseline, write_baseline, fail_on_level, exit_code, exit_zero)
+        exit_code = _apply_baseline(report, baseline, write_baseline, fail_on_level, exit_code, exit_zero, paths or (".",))
     with _open_output(output) as out:
         _render(report, output_format, out, statistics, output)
     sys.exit(exit_code)
@@ -178,7 +178,7 @@ def _exit_code(report, fail_on_level: str, diff: bool, exit_zero: bool) -> int:
     return EXIT_FINDINGS if _failing(report.findings, fail_on_level) else EXIT_OK
 
 
-def _apply_baseline(report, baseline_path, write_path, fail_on_level, exit_code, exit_zero) -> int:
+def _apply_baseline(report, baseline_path, write_path, fail_on_level, exit_code, exit_zero, paths=(".",)) -> int:
     from codemod import baseline
 
     remaining = report.remaining
@@ -186,12 +186,14 @@ def _apply_baseline(report, baseline_path, write_path, fail_on_level, exit_code,
         if write_path:
             baseline.write(Path(write_path), remaining)
         if not baseline_path:
-            return exit_code
+            # Recording the current findings is the point of --write-baseline, not a failure.
+            return EXIT_ERROR if report.errors else EXIT_OK
         known = baseline.load(Path(baseline_path))
     except baseline.BaselineError as exc:  # its message names the file
         report.errors.append(str(exc))
         return EXIT_ERROR
-    outcome = baseline.compare(remaining, known)
+    # Only entries under the checked paths can be gone (pre-commit passes just the staged files).
+    outcome = baseline.compare(remaining, known, baseline.scope_of(paths, report.cwd))
     report.baseline = outcome
     if report.errors:
         return EXIT_ERROR
@@ -199,8 +201,7 @@ def _apply_baseline(report, baseline_path, write_path, fail_on_level, exit_code,
         return EXIT_OK
     if _failing(outcome.new, fail_on_level):
         return EXIT_FINDINGS
-    if outcome.gone_count and not outcome.new and not write_path:
-        baseline.write(Path(baseline_path), remaining)
+    if not write_path and baseline.rewrite_if_shrunk(Path(baseline_path), outcome):
         return EXIT_BASELINE_SHRANK
     return EXIT_OK
 

@@ -19,7 +19,10 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
         for diff in report.diffs:
             lines += [[(line, _diff_style(line))] for line in diff.splitlines()]
     else:
-        for path, findings in groupby(report.remaining, key=lambda f: f.path):
+        shown = report.remaining
+        if report.baseline is not None:  # known findings are the baseline's business
+            shown = [f for f in shown if report.baseline.is_new(f)]
+        for path, findings in groupby(shown, key=lambda f: f.path):
             lines.append([(path, "bold underline")])
             for finding in findings:
                 lines += _finding_lines(finding)

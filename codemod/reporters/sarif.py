@@ -1,0 +1,148 @@
+"""SARIF 2.1.0, as GitHub code scanning (``github/codeql-action/upload-sarif``) reads it.
+
+* Levels: error -> error, warning -> warning, notice and info -> note (``none`` would hide
+  the result in code scanning).
+* Locations are relative to the repository root under ``uriBaseId: %SRCROOT%``, and
+  ``originalUriBaseIds`` says where that root was. Columns count characters
+  (``columnKind: unicodeCodePoints``); end columns are exclusive, as SARIF wants.
+* ``partialFingerprints["v4MigrateFingerprint/v1"]`` is the ``--baseline`` fingerprint, so an
+  alert survives lines inserted above it.
+* A fixable finding carries ``fixes`` built from ``finding.extra["edit_regions"]``, which the
+  engine fills (``codemod.engine.edit_regions``); without it there is nothing to build them from.
+* With ``--baseline``, every remaining finding is listed with ``baselineState`` "new" or
+  "unchanged": leaving known ones out would close their alerts as if fixed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO
+from urllib.parse import quote
+
+from codemod import __version__
+from codemod.ftypes import Finding
+from codemod.reporters import _shared
+
+if TYPE_CHECKING:  # pragma: no cover
+    from codemod.reporters import Report
+    from codemod.ruledocs import RuleDoc
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "v4MigrateFingerprint/v1"
+
+
+def render(report: "Report", out: TextIO, color: bool = False) -> None:
+    json.dump(build(report), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def build(report: "Report") -> Dict[str, Any]:
+    rule_ids = sorted(report.rules)
+    rule_index = {code: index for index, code in enumerate(rule_ids)}
+    fingerprints = _shared.fingerprint_by_id(report)
+    results = [_result(report, f, rule_index, fingerprints[id(f)]) for f in report.remaining]
+    run: Dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": _shared.TOOL_NAME,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": _shared.TOOL_URI,
+                "rules": [_rule(report.rules[code]) for code in rule_ids],
+            }
+        },
+        "originalUriBaseIds": {SRCROOT: {"uri": _shared.repo_root(report).as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "invocations": [_invocation(report)],
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _rule(doc: "RuleDoc") -> Dict[str, Any]:
+    return {
+        "id": doc.code,
+        "name": doc.name,
+        "shortDescription": {"text": doc.summary},
+        "fullDescription": {"text": (doc.sections.get("what") or doc.summary).strip()},
+        "help": {"text": doc.explain(), "markdown": _shared.rule_markdown(doc)},
+        "helpUri": doc.help_uri,
+        "defaultConfiguration": {"enabled": doc.default},
+        "properties": {"tags": ["migration", "deepseek"], "precision": "very-high", "fix": doc.fix},
+    }
+
+
+def _artifact(report: "Report", finding: Finding) -> Dict[str, Any]:
+    return {"uri": quote(_shared.repo_path(report, finding), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _region(finding: Finding) -> Dict[str, int]:
+    return {
+        "startLine": finding.line,
+        "startColumn": finding.column,
+        "endLine": finding.end_line,
+        "endColumn": finding.end_column,
+    }
+
+
+def _result(report: "Report", finding: Finding, rule_index: Dict[str, int], fingerprint: str) -> Dict[str, Any]:
+    result: Dict[str, Any] = {
+        "ruleId": finding.rule,
+        "level": _shared.SARIF_LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(report, finding), "region": _region(finding)}}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        "properties": _properties(finding),
+    }
+    if finding.rule in rule_index:
+        result["ruleIndex"] = rule_index[finding.rule]
+    state = _shared.baseline_state(report, finding)
+    if state:
+        result["baselineState"] = state
+    fix = _fix(report, finding)
+    if fix:
+        result["fixes"] = [fix]
+    return result
+
+
+def _properties(finding: Finding) -> Dict[str, Any]:
+    props: Dict[str, Any] = {"severity": finding.severity}
+    for key in ("legacy", "replacement", "fix"):
+        value = getattr(finding, key)
+        if value is not None:
+            props[key] = value
+    if "cell" in finding.extra:
+        props["cell"] = finding.extra["cell"]
+    if "owners" in finding.extra:
+        props["owners"] = finding.extra["owners"]
+    return props
+
+
+def _fix(report: "Report", finding: Finding) -> Optional[Dict[str, Any]]:
+    regions = finding.extra.get(_shared.EDIT_REGIONS_KEY)
+    if not finding.fix or not regions:
+        return None
+    replacements: List[Dict[str, Any]] = [
+        {
+            "deletedRegion": {key: region[key] for key in ("startLine", "startColumn", "endLine", "endColumn")},
+            "insertedContent": {"text": region["insertedText"]},
+        }
+        for region in regions
+    ]
+    what = f"Replace `{finding.legacy}` with `{finding.replacement}`" if finding.legacy and finding.replacement else "Apply the fix"
+    safety = "" if finding.fix == "safe" else " (unsafe: needs --unsafe-fixes)"
+    return {
+        "description": {"text": what + safety},
+        "artifactChanges": [{"artifactLocation": _artifact(report, finding), "replacements": replacements}],
+    }
+
+
+def _invocation(report: "Report") -> Dict[str, Any]:
+    # Files that could not be read are notifications; the run itself completed.
+    invocation: Dict[str, Any] = {"executionSuccessful": True}
+    if report.errors:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": error}} for error in report.errors
+        ]
+    return invocation

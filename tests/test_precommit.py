@@ -1,0 +1,155 @@
+"""The hooks in .pre-commit-hooks.yaml, run by the real pre-commit against a committed snapshot
+of the current working tree (pre-commit clones a hook repository at a rev)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Tuple
+
+import pytest
+import yaml
+
+from codemod.scanners import format_for
+from helpers import REPO_ROOT, git, run_cli
+
+HOOKS_FILE = REPO_ROOT / ".pre-commit-hooks.yaml"
+SNAPSHOT_ITEMS = ("codemod", "rules", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+PRE_COMMIT = str(Path(sys.executable).with_name("pre-commit"))
+
+LEGACY_PY = 'from openai import OpenAI\n\nclient = OpenAI()\nMODEL = "deepseek-chat"\n'
+LEGACY_ENV = "LLM_MODEL=deepseek-chat\n"
+
+
+def hooks() -> Dict[str, dict]:
+    return {hook["id"]: hook for hook in yaml.safe_load(HOOKS_FILE.read_text(encoding="utf-8"))}
+
+
+# -- the manifest itself --------------------------------------------------------------------
+
+
+def test_manifest_declares_both_hooks():
+    check, fix = hooks()["v4-migrate"], hooks()["v4-migrate-fix"]
+    assert check["entry"] == "v4-migrate" and fix["entry"] == "v4-migrate --fix"
+    for hook in (check, fix):
+        assert hook["language"] == "python" and hook["require_serial"] is True
+        # A types filter would be ANDed with `files` and drop a bare `.env` (identify gives it no type).
+        assert "types" not in hook and "types_or" not in hook
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["app.py", "pkg/stubs.pyi", "nb/explore.ipynb", "ci.yaml", ".github/workflows/ci.yml", "data.json", ".env",
+     "svc/.env", ".env.local", "deploy/.env.production", "prod.env", "deploy/staging.env", "notes.txt", "README.md",
+     "environment.py.bak", "my.envelope", "Makefile"],
+)
+def test_files_pattern_selects_exactly_what_the_scanners_read(path):
+    """The hook's `files` regex and the scanners' file patterns agree, name by name."""
+    pattern = re.compile(hooks()["v4-migrate"]["files"])
+    assert hooks()["v4-migrate-fix"]["files"] == pattern.pattern
+    assert bool(pattern.search(path)) == (format_for(Path(path)) is not None)
+
+
+# -- the real pre-commit --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory) -> Tuple[Path, str]:
+    """A git repository holding the current working tree's package, committed; and its sha."""
+    repo = tmp_path_factory.mktemp("hook-repo")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for item in SNAPSHOT_ITEMS:
+        source = REPO_ROOT / item
+        if source.is_dir():
+            shutil.copytree(source, repo / item, ignore=ignore)
+        elif source.is_file():
+            shutil.copy2(source, repo / item)
+    if not (repo / "README.md").exists():  # pyproject.toml names it as the readme
+        (repo / "README.md").write_text("# v4-migrate\n", encoding="utf-8")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "snapshot")
+    return repo, git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    """One cache for the session, so the hook's environment is installed once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def project(tmp_path, hook_repo):
+    def make(hook_id: str, files: Dict[str, str]) -> Path:
+        repo_path, sha = hook_repo
+        config = {"repos": [{"repo": str(repo_path), "rev": sha, "hooks": [{"id": hook_id}]}]}
+        (tmp_path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        for name, text in files.items():
+            target = tmp_path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        git(tmp_path, "init", "-q")
+        git(tmp_path, "add", "-A")
+        return tmp_path
+
+    return make
+
+
+def pre_commit(cwd: Path, home: Path) -> subprocess.CompletedProcess:
+    """``pre-commit run`` on the staged files, as ``git commit`` would run it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CI")}
+    env.update(PRE_COMMIT_HOME=str(home), V4_MIGRATE_TODAY="2026-11-28", PRE_COMMIT_COLOR="never")
+    return subprocess.run([PRE_COMMIT, "run", "--color", "never"], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_check_hook_blocks_legacy_ids_in_python_and_env_files(project, pre_commit_home):
+    repo = project(
+        "v4-migrate",
+        {
+            "src/app.py": LEGACY_PY,
+            ".env": LEGACY_ENV,
+            "deploy/.env.production": LEGACY_ENV,
+            "deploy/staging.env": LEGACY_ENV,
+            "notes.txt": "we used deepseek-chat\n",  # not a file the hook reads
+        },
+    )
+    result = pre_commit(repo, pre_commit_home)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    for name in ("src/app.py", ".env", "deploy/.env.production", "deploy/staging.env"):
+        assert re.search(rf"(^|\s){re.escape(name)}(:|\s|$)", output, re.M), f"{name} not named:\n{output}"
+    assert "notes.txt" not in output
+    assert "deepseek-chat" in output
+
+
+def test_check_hook_passes_after_fix(project, pre_commit_home):
+    repo = project("v4-migrate", {"src/app.py": LEGACY_PY, ".env": LEGACY_ENV})
+    assert pre_commit(repo, pre_commit_home).returncode == 1
+    fixed = run_cli(["--fix", "."], cwd=repo)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "deepseek-chat" not in (repo / "src/app.py").read_text(encoding="utf-8")
+    assert "deepseek-chat" not in (repo / ".env").read_text(encoding="utf-8")
+    git(repo, "add", "-A")
+    result = pre_commit(repo, pre_commit_home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
+
+
+def test_fix_hook_rewrites_files_and_stops_the_commit(project, pre_commit_home):
+    repo = project("v4-migrate-fix", {"src/app.py": LEGACY_PY, "conf/llm.yaml": "model: deepseek-reasoner\n", "clean.py": "x = 1\n"})
+    result = pre_commit(repo, pre_commit_home)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "files were modified by this hook" in output
+    app = (repo / "src/app.py").read_text(encoding="utf-8")
+    assert 'os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")' in app and "deepseek-chat" not in app
+    assert "deepseek-reasoner" not in (repo / "conf/llm.yaml").read_text(encoding="utf-8")
+    assert (repo / "clean.py").read_text(encoding="utf-8") == "x = 1\n"
+    # Once the rewrites are staged, the same hook has nothing left to do.
+    git(repo, "add", "-A")
+    again = pre_commit(repo, pre_commit_home)
+    assert again.returncode == 0, again.stdout + again.stderr
