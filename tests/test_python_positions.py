@@ -67,6 +67,11 @@ CALL_SITES = [
         f'import os\nr = c.chat.completions.create(\n    model={ENV_CHAT},\n    messages=m,\n    extra_body={{"thinking": {{"type": "disabled"}}}}\n)\n',
     ),
     (
+        "one branch of a conditional: no call-wide thinking mode",
+        'c.chat.completions.create(model="deepseek-reasoner" if t else M)\n',
+        f"import os\nc.chat.completions.create(model={ENV_REASONER} if t else M)\n",
+    ),
+    (
         "**kwargs may carry extra_body: leave it",
         'c.chat.completions.create(model="deepseek-chat", **kw)\n',
         f"import os\nc.chat.completions.create(model={ENV_CHAT}, **kw)\n",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import libcst as cst
@@ -123,6 +123,7 @@ class Position:
     fix: Optional[str]  # SAFE, UNSAFE or None
     style: str = "env"  # "env": os.environ.get(...); "literal": the successor id as a literal
     call: Optional[cst.Call] = None  # the call the string is an argument of, if any
+    in_branch: bool = False  # one branch of a conditional: the call may send another model
 
 
 def _review(where: str, style: str = "literal", fix: Optional[str] = UNSAFE) -> Position:
@@ -291,14 +292,16 @@ class _Visitor(cst.CSTVisitor):
             return _review("in a match case")
         child = node
         index = len(self.stack) - 2
+        in_branch = False
         while index >= 0:
             parent = self.stack[index]
             if isinstance(parent, TRANSPARENT) and child is not getattr(parent, "test", None):
-                child, index = parent, index - 1
+                child, index, in_branch = parent, index - 1, True
                 continue
             if isinstance(parent, CONTAINERS):
                 return self.classify_container(index)
-            return self.classify_in(parent, child, index)
+            position = self.classify_in(parent, child, index)
+            return replace(position, in_branch=True) if position is not None and in_branch else position
         return None
 
     def in_match_pattern(self) -> bool:
@@ -400,7 +403,9 @@ class _Visitor(cst.CSTVisitor):
             edits = self.replacement_edits(node, match, position, start, end)
         hint = ""
         if position.fix is not None and position.style == "env" and match.model.thinking:
-            thinking_edits = self.thinking_edits(position.call, match, node) if position.call is not None else None
+            thinking_edits = (
+                self.thinking_edits(position.call, match, node) if position.call is not None and not position.in_branch else None
+            )
             if thinking_edits is None:
                 hint = f"V4 thinks by default: send thinking {match.model.thinking} where this id is used"
             else:
