@@ -166,16 +166,17 @@ class Catalog:
         alternatives = "|".join(re.escape(i) for i in ids) or r"(?!)"
         prefixes = "|".join(re.escape(p) for p in self.count_prefixes) or r"(?!)"
         # Whole tokens only: nothing id-like glued before (`ollama/`, `my-`) or after
-        # (`-v3-0324`, an Ollama `:7b` tag, `.gguf`).
+        # (`-v3-0324`, an Ollama `:7b` tag, `.gguf`). A `-` after a non-word is fine: `${X:-id}`.
         self._find_re = re.compile(
-            rf"(?<![\w.@/:-])(?P<prefix>{prefixes})?(?P<id>{alternatives})(?![\w-]|[.:@/]\w)"
+            rf"(?<![\w.@/:])(?<!\w-)(?P<prefix>{prefixes})?(?P<id>{alternatives})(?![\w-]|[.:@/]\w)"
         )
         self._exact_re = re.compile(rf"(?P<prefix>{prefixes})?(?P<id>{alternatives})")
         # Bytes that any finding needs: an id, a dynamically built `deepseek-` prefix, or a host.
         byte_ids = "|".join(re.escape(i) for i in ids)
         host_words = sorted({h.split(".")[-2] for h in self.api_hosts if h.count(".") >= 1} or {"deepseek"})
         hosts = "|".join(re.escape(h) + r"\." for h in host_words)
-        parts = [p for p in (byte_ids, r"deepseek-[\"'{]", hosts) if p]
+        # `deepseek-\` starts a JSON-escaped quote (`deepseek-\"`): a built id inside a notebook.
+        parts = [p for p in (byte_ids, r"deepseek-[\"'{\\]", hosts) if p]
         self.prefilter_re = re.compile("|".join(parts).encode())
         self._text_prefilter_re = re.compile("|".join(parts))
 

@@ -6,18 +6,34 @@ files; 2 usage, config or I/O errors; 3 ``--baseline`` was rewritten because it 
 from __future__ import annotations
 
 import os
-import signal
 import sys
-from pathlib import Path
-from typing import List, Optional, Sequence, TextIO, Tuple
 
-import click
+from codemod import __version__
 
-from codemod import __version__, deadline
-from codemod.ftypes import SEVERITY_RANK
+TYPE_CHECKING = False  # not typing's: importing typing costs the pre-commit fast path
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+    from typing import List, Optional, Sequence, TextIO, Tuple
+
+    import click
+
+    from codemod import deadline
+    from codemod.ftypes import SEVERITY_RANK
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_BASELINE_SHRANK = 0, 1, 2, 3
 FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+
+
+def _load() -> None:
+    """The imports of the full pipeline, bound as module globals. They wait until the first
+    call that needs them, so the pre-commit fast path in main() loads none of them."""
+    global Path, click, deadline, SEVERITY_RANK
+    from pathlib import Path
+
+    import click
+
+    from codemod import deadline
+    from codemod.ftypes import SEVERITY_RANK
 
 
 def _codes(values: Sequence[str]) -> Tuple[str, ...]:
@@ -54,32 +70,53 @@ def _vendor_shim(ctx, param, value):
     ctx.exit(EXIT_OK)
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--fix", is_flag=True, help="Apply safe fixes.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix or --diff).")
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
-@click.option("--today", callback=_today, metavar="YYYY-MM-DD", help=f"Reference date for deadline tiers [default: ${deadline.TODAY_ENV_VAR} or today, UTC].")
-@click.option("--fail-on", type=click.Choice(("info", "notice", "warning", "error", "never")), help="Lowest severity that makes the exit code 1 [default: warning].")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes or prefixes, comma-separated; ALL).")
-@click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to add to the selection, e.g. DS102.")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Rules to turn off.")
-@click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style patterns to skip, replacing the config's.")
-@click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip, added to the config's.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this TOML file for every path.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2).")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
-@click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="Only findings not in this baseline fail; a baseline that shrank is rewritten (exit 3).")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings as the baseline.")
-@click.option("--group-by-owner", is_flag=True, help="Group call sites by CODEOWNERS owner in reports.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for parsing [default: the cores].")
-@click.option("--explain", callback=_explain, expose_value=False, is_eager=True, metavar="CODE", help="Print a rule's documentation.")
-@click.option("--vendor-shim", callback=_vendor_shim, expose_value=False, is_eager=True, metavar="PATH", type=click.Path(dir_okay=False), help="Write the runtime shim as one stdlib-only file.")
-@click.version_option(__version__, prog_name="v4-migrate")
-def cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, select, extend_select, ignore, exclude,
+def _command():
+    """The click command, built on first use (it is also ``codemod.cli.cli``)."""
+    command = globals().get("cli")
+    if command is not None:
+        return command
+    _load()
+
+    @click.argument("paths", nargs=-1, type=click.Path())
+    @click.option("--fix", is_flag=True, help="Apply safe fixes.")
+    @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix or --diff).")
+    @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+    @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+    @click.option("--today", callback=_today, metavar="YYYY-MM-DD", help=f"Reference date for deadline tiers [default: ${deadline.TODAY_ENV_VAR} or today, UTC].")
+    @click.option("--fail-on", type=click.Choice(("info", "notice", "warning", "error", "never")), help="Lowest severity that makes the exit code 1 [default: warning].")
+    @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes or prefixes, comma-separated; ALL).")
+    @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to add to the selection, e.g. DS102.")
+    @click.option("--ignore", multiple=True, metavar="CODES", help="Rules to turn off.")
+    @click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style patterns to skip, replacing the config's.")
+    @click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip, added to the config's.")
+    @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this TOML file for every path.")
+    @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2).")
+    @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+    @click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
+    @click.option("--baseline", type=click.Path(dir_okay=False), help="Only findings not in this baseline fail; a baseline that shrank is rewritten (exit 3).")
+    @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings as the baseline.")
+    @click.option("--group-by-owner", is_flag=True, help="Group call sites by CODEOWNERS owner in reports.")
+    @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for parsing [default: the cores].")
+    @click.option("--explain", callback=_explain, expose_value=False, is_eager=True, metavar="CODE", help="Print a rule's documentation.")
+    @click.option("--vendor-shim", callback=_vendor_shim, expose_value=False, is_eager=True, metavar="PATH", type=click.Path(dir_okay=False), help="Write the runtime shim as one stdlib-only file.")
+    @click.version_option(__version__, prog_name="v4-migrate")
+    def cli(**params):
+        return _cli(**params)
+
+    cli.__doc__ = _cli.__doc__
+    command = click.command(context_settings={"help_option_names": ["-h", "--help"]})(cli)
+    globals()["cli"] = command
+    return command
+
+
+def __getattr__(name: str):
+    if name == "cli":  # PEP 562: the command is built when first asked for
+        return _command()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, select, extend_select, ignore, exclude,
         extend_exclude, config_path, exit_zero, quiet, statistics, baseline, write_baseline, group_by_owner, jobs):
     """Find retired DeepSeek model ids (deepseek-chat, deepseek-reasoner) and rewrite them to
     environment-parameterized V4 ids."""
@@ -110,7 +147,11 @@ def cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, s
         click.echo(f"v4-migrate: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     _exit_cleanly_on_sigterm()
-    results = list(engine.run(paths or ["."]))
+    engine.progress = _progress()
+    try:
+        results = list(engine.run(paths or ["."]))
+    finally:
+        engine.progress.close()
     report = _build_report(engine, results, options, group_by_owner)
     report.quiet = quiet
     if group_by_owner:
@@ -128,6 +169,8 @@ def cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, s
 def _exit_cleanly_on_sigterm() -> None:
     """SIGTERM unwinds like Ctrl-C, so an atomic write in progress removes its temp file."""
 
+    import signal
+
     def handler(signum, frame):
         raise KeyboardInterrupt
 
@@ -135,6 +178,65 @@ def _exit_cleanly_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread (e.g. embedded)
         pass
+
+
+def _progress():
+    """A progress bar on stderr when it is a terminal (not in CI): rich, shown only once a run
+    has been parsing for a second."""
+    from codemod.engine import Progress
+
+    if os.environ.get("CI") or os.environ.get("TERM") == "dumb" or not sys.stderr.isatty():
+        return Progress()
+    return _TerminalProgress()
+
+
+class _TerminalProgress:
+    DELAY = 1.0  # seconds before a bar appears
+    REFRESH = 0.1
+
+    def __init__(self):
+        import time
+
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.total = self.done = 0
+        self.last = 0.0
+        self.bar = None
+        self.task = None
+
+    def add(self, count: int = 1) -> None:
+        self.total += count
+        self._tick()
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        self._tick()
+
+    def _tick(self) -> None:
+        now = self.clock()
+        if self.bar is None:
+            if now - self.started < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            # No refresh thread (workers are forked) and no capture of stdout: refreshed here.
+            self.bar = Progress(
+                TextColumn("v4-migrate: parsing candidate files"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=Console(file=sys.stderr), auto_refresh=False, transient=True, redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("parse", total=self.total)
+        if now - self.last >= self.REFRESH or self.done >= self.total:
+            self.bar.update(self.task, total=self.total, completed=self.done)
+            self.bar.refresh()
+            self.last = now
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def _build_report(engine, results, options, group_by_owner):
@@ -242,9 +344,14 @@ def _render(report, output_format: str, out: TextIO, statistics: bool, output: O
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     try:
-        cli.main(args=argv, prog_name="v4-migrate", standalone_mode=True)
+        from codemod import _fastpath
+
+        code = _fastpath.clean_run(argv)  # named files that cannot hold an id: no imports
+        if code is not None:
+            sys.exit(code)
+        _command().main(args=argv, prog_name="v4-migrate", standalone_mode=True)
     except KeyboardInterrupt:
-        click.echo("interrupted; every file is either unchanged or completely rewritten", err=True)
+        sys.stderr.write("interrupted; every file is either unchanged or completely rewritten\n")
         sys.exit(130)
 
 

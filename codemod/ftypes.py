@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+from codemod.redact import redact_line
+
 if TYPE_CHECKING:  # pragma: no cover
     from codemod.catalog import Catalog, IdMatch
     from codemod.config import Config
@@ -121,7 +123,7 @@ class ScanContext:
     ) -> Finding:
         line, column = source.position(start)
         end_line, end_column = source.position(end)
-        kwargs.setdefault("snippet", source.line_text(line).strip())
+        kwargs.setdefault("snippet", redact_line(source.line_text(line).strip()))
         return Finding(
             rule=rule,
             severity=severity,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -184,3 +186,14 @@ def test_excludes_from_cli_and_config(project):
     assert run_cli(["."], project).returncode == 0
     assert run_cli(["--exclude", "nothing", "."], project).returncode == 1  # --exclude replaces exclude
 
+
+
+def test_vendor_shim_writes_one_stdlib_only_file(tmp_path):
+    proc = run_cli(["--vendor-shim", "vendored_shim.py"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    check = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", "import sys; sys.path.insert(0, '.'); import vendored_shim; print(vendored_shim.resolve_model('deepseek-chat'))"],
+        cwd=tmp_path, capture_output=True, text=True, env={"V4_MIGRATE_TODAY": "2026-11-28"},
+    )
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.strip() == "deepseek-v4-flash"

@@ -67,6 +67,16 @@ CALL_SITES = [
         f'import os\nr = c.chat.completions.create(\n    model={ENV_CHAT},\n    messages=m,\n    extra_body={{"thinking": {{"type": "disabled"}}}}\n)\n',
     ),
     (
+        "parenthesized call and dict",
+        'r = (c.chat.completions.create(model="deepseek-chat", extra_body=({"a": 1})))\n',
+        f'import os\nr = (c.chat.completions.create(model={ENV_CHAT}, extra_body=({{"a": 1, "thinking": {{"type": "disabled"}}}})))\n',
+    ),
+    (
+        "closing paren on its own line after a comment",
+        'r = c.chat.completions.create(\n    model="deepseek-chat",  # pick\n    n=1,  # one\n)\n',
+        f'import os\nr = c.chat.completions.create(\n    model={ENV_CHAT},  # pick\n    n=1,  # one\n    extra_body={{"thinking": {{"type": "disabled"}}}},\n)\n',
+    ),
+    (
         "one branch of a conditional: no call-wide thinking mode",
         'c.chat.completions.create(model="deepseek-reasoner" if t else M)\n',
         f"import os\nc.chat.completions.create(model={ENV_REASONER} if t else M)\n",

@@ -42,7 +42,7 @@ def test_invalid_example_is_reported_and_fixed(tmp_path, code, example):
 def _config_selecting(tmp_path, code):
     """A config that also turns on opt-in rules such as DS102."""
     config = tmp_path / "v4-migrate.toml"
-    config.write_text(f'extend-select = ["{code}"]\nretry-strategy = "off"\n')
+    config.write_text(f'extend-select = ["{code}"]\n')
     return config
 
 

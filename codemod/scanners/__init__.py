@@ -26,7 +26,7 @@ FORMATS = (
     ("notebook", ("*.ipynb",)),
     ("yaml", ("*.yaml", "*.yml")),
     ("dotenv", (".env", ".env.*", "*.env")),
-    ("json", ("*.json",)),
+    ("json", ("*.json", "OAI_CONFIG_LIST")),
 )
 
 

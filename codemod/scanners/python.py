@@ -13,6 +13,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
+from codemod.pysource import dotted_name, item_insertion, keyword_arg
 
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"
@@ -62,18 +63,6 @@ def _retry_findings(source, ctx, module, positions, call_sites) -> List[Finding]
 # -- small helpers on nodes ---------------------------------------------------------------------
 
 
-def dotted_name(node: cst.CSTNode) -> Optional[str]:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts: List[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
-
-
 def callee_name(call: cst.Call) -> str:
     """The last name of the called thing: ``create`` for ``client.chat.completions.create``."""
     func = call.func
@@ -91,13 +80,6 @@ def constant_string(node: cst.CSTNode) -> Optional[str]:
     if isinstance(node, cst.ConcatenatedString):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    return None
-
-
-def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
     return None
 
 
@@ -475,32 +457,16 @@ class _Visitor(cst.CSTVisitor):
         return [Edit(start, end, f"{{{entry}, **{spread}}}")]
 
     def append_argument(self, call: cst.Call, text: str) -> Edit:
-        return self.append_item(call.args[-1] if call.args else None, self.range_of(call), text, closer_len=1)
+        return self.append_item(call.args[-1] if call.args else None, call, text)
 
     def append_dict_entry(self, node: cst.Dict, entry: str) -> Edit:
-        return self.append_item(node.elements[-1] if node.elements else None, self.range_of(node), entry, closer_len=1)
+        return self.append_item(node.elements[-1] if node.elements else None, node, entry)
 
-    def append_item(self, last: Optional[cst.CSTNode], outer: Tuple[int, int], text: str, closer_len: int) -> Edit:
-        """Insert an item after the last one of an argument list or dict, in its layout."""
-        text_src = self.source.text
-        closer = outer[1] - closer_len
-        if last is None:
-            return Edit(closer, closer, text)
-        _, last_end = self.range_of(last)
-        comma = getattr(last, "comma", cst.MaybeSentinel.DEFAULT)
-        has_comma = isinstance(comma, cst.Comma)
-        comma_end = self.range_of(comma)[1] if has_comma else last_end
-        vertical = "\n" in text_src[last_end:closer] or "\r" in text_src[last_end:closer]
-        if not vertical:
-            return Edit(comma_end, comma_end, f" {text}" if has_comma else f", {text}")
-        last_start, _ = self.range_of(last)
-        line_start = text_src.rfind("\n", 0, last_start) + 1
-        prefix = text_src[line_start:last_start]
-        indent = prefix if prefix.strip() == "" else " " * len(prefix)
-        newline = self.source.newline()
-        if has_comma:
-            return Edit(comma_end, comma_end, f"{newline}{indent}{text},")
-        return Edit(last_end, last_end, f",{newline}{indent}{text}")
+    def append_item(self, last: Optional[cst.CSTNode], bracketed: cst.CSTNode, text: str) -> Edit:
+        # A node's range excludes its own parentheses, so its last character is the closer.
+        closer = self.range_of(bracketed)[1] - 1
+        offset, inserted = item_insertion(self.source, self.range_of, last, closer, text)
+        return Edit(offset, offset, inserted)
 
     def report_url(self, node: cst.SimpleString, url: UrlInfo) -> None:
         position = self.classify(node)
