@@ -178,7 +178,7 @@ class Catalog:
         # `deepseek-\` starts a JSON-escaped quote (`deepseek-\"`): a built id inside a notebook.
         parts = [p for p in (byte_ids, r"deepseek-[\"'{\\]", hosts) if p]
         self.prefilter_re = re.compile("|".join(parts).encode())
-        self._text_prefilter_re = re.compile("|".join(parts))
+        self.text_prefilter_re = re.compile("|".join(parts))
 
     # -- ids ------------------------------------------------------------------------------
 
@@ -200,7 +200,7 @@ class Catalog:
 
     def may_mention(self, text: str) -> bool:
         """The same test on one decoded string, so scanners skip most strings cheaply."""
-        return self._text_prefilter_re.search(text) is not None
+        return self.text_prefilter_re.search(text) is not None
 
     def alias_note(self, model_id: str) -> str:
         alias = self.aliases.get(model_id) or {}

@@ -72,12 +72,14 @@ def retry_findings(
     module: cst.Module,
     positions: Mapping[cst.CSTNode, CodeRange],
     call_sites: Sequence[cst.Call],
+    parents: Optional[Mapping[cst.CSTNode, cst.CSTNode]] = None,
 ) -> List[Finding]:
-    """A DS201 finding for each call site without a retry policy; its edits add one."""
+    """A DS201 finding for each call site without a retry policy; its edits add one.
+    ``parents`` maps each ancestor of the call sites to its parent, when the caller has them."""
     strategy = ctx.config.retry_strategy
     if strategy == "off" or not call_sites:
         return []
-    tree = _Tree(source, module, positions, call_sites)
+    tree = _Tree(source, module, positions, call_sites, parents)
     suffixes = tuple(ctx.catalog.python.get("openai_call_suffixes") or DEFAULT_CALL_SUFFIXES)
     order = strategy_order(strategy, lambda: tree.imports_module("tenacity") or project_declares(ctx.path, "tenacity"))
     sites = [site for site in (_Site(tree, call, suffixes) for call in call_sites) if not site.has_retry_policy()]
@@ -334,13 +336,16 @@ class _Tree:
         module: cst.Module,
         positions: Mapping[cst.CSTNode, CodeRange],
         call_sites: Sequence[cst.CSTNode],
+        parents: Optional[Mapping[cst.CSTNode, cst.CSTNode]] = None,
     ):
         self.source = source
         self.module = module
         self.positions = positions
-        collector = _AncestorParents(positions, call_sites)
-        module.visit(collector)
-        self.parents = collector.parents
+        if parents is None:
+            collector = _AncestorParents(positions, call_sites)
+            module.visit(collector)
+            parents = collector.parents
+        self.parents = parents
         self._clients: Optional[Dict[str, List[cst.Call]]] = None
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from functools import lru_cache
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
-from codemod.pysource import dotted_name, item_insertion, keyword_arg
+from codemod.pysource import OffsetPositions, dotted_name, item_insertion, keyword_arg
 
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"
@@ -29,14 +30,28 @@ WILDCARD = None  # a part of a built string whose value is unknown
 
 def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
     module = parse(source.text)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source))
+    try:
+        positions: Mapping[cst.CSTNode, CodeRange] = OffsetPositions(module, source)
+        statements: Optional[Set[cst.CSTNode]] = positions.statements_matching(_statement_pattern(ctx.catalog))
+    except ValueError:  # codegen disagrees with the text: take the slow, whole-module path
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        statements = None
+    visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements)
     module.visit(visitor)
     findings = visitor.findings
-    if visitor.api_call_sites:
-        findings += _retry_findings(source, ctx, module, positions, visitor.api_call_sites)
+    if visitor.api_call_sites and ctx.config.retry_strategy != "off":
+        from codemod import retry
+
+        findings += retry.retry_findings(source, ctx, module, positions, visitor.api_call_sites, visitor.call_site_parents)
     return findings
+
+
+@lru_cache(maxsize=16)
+def _statement_pattern(catalog) -> "re.Pattern[str]":
+    """Statements worth visiting: those that may hold an id, and those that set a base URL
+    (host context for the others)."""
+    keywords = "|".join(re.escape(k) for k in catalog.python.get("base_url_keywords", ()))
+    return re.compile(catalog.text_prefilter_re.pattern + (rf"|\b(?:{keywords})\s*=" if keywords else ""))
 
 
 def verify(text: str) -> None:
@@ -50,14 +65,6 @@ def parse(text: str) -> cst.Module:
         raise ScanError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}") from None
     except (RecursionError, MemoryError):
         raise ScanError("too deeply nested to parse") from None
-
-
-def _retry_findings(source, ctx, module, positions, call_sites) -> List[Finding]:
-    if ctx.config.retry_strategy == "off":
-        return []
-    from codemod import retry
-
-    return retry.retry_findings(source, ctx, module, positions, call_sites)
 
 
 # -- small helpers on nodes ---------------------------------------------------------------------
@@ -117,8 +124,17 @@ CONTAINERS = (cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set)
 
 
 class _Visitor(cst.CSTVisitor):
-    def __init__(self, source: SourceText, ctx: ScanContext, positions: Mapping[cst.CSTNode, CodeRange], imports: "_ImportOs"):
+    def __init__(
+        self,
+        source: SourceText,
+        ctx: ScanContext,
+        positions: Mapping[cst.CSTNode, CodeRange],
+        imports: "_ImportOs",
+        statements: Optional[Set[cst.CSTNode]] = None,  # None: visit every top-level statement
+    ):
         super().__init__()
+        self.statements = statements
+        self.call_site_parents: Dict[cst.CSTNode, cst.CSTNode] = {}
         self.source = source
         self.ctx = ctx
         self.catalog = ctx.catalog
@@ -145,6 +161,9 @@ class _Visitor(cst.CSTVisitor):
             self.client_hosts.append({})
         elif isinstance(node, cst.ClassDef):
             self.class_client_hosts.append({})
+        if len(self.stack) == 2 and self.statements is not None and isinstance(node, cst.BaseStatement):
+            if node not in self.statements:
+                return False  # nothing here can match; on_leave still undoes the pushes above
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -408,6 +427,13 @@ class _Visitor(cst.CSTVisitor):
         )
         if position.call is not None and position.kind == "value" and self.is_api_call(position.call):
             self.api_call_sites.append(position.call)
+            self.record_parents(position.call)
+
+    def record_parents(self, node: cst.CSTNode) -> None:
+        """The ancestors of a call site, for the retry fixer, taken from the visit's own stack."""
+        index = max(i for i, n in enumerate(self.stack) if n is node)
+        for child, parent in zip(self.stack[1 : index + 1], self.stack[:index]):
+            self.call_site_parents[child] = parent
 
     def display_replacement(self, match: IdMatch, position: Position, node: cst.SimpleString) -> str:
         if position.style == "literal" or position.kind == "getenv-default":
