@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -197,3 +198,33 @@ def test_vendor_shim_writes_one_stdlib_only_file(tmp_path):
     )
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "deepseek-v4-flash"
+
+
+def _run_on_a_tty(args, cwd, env):
+    """The CLI with stdout on a pseudo-terminal, as a person runs it."""
+    import pty
+
+    main, secondary = pty.openpty()
+    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CI")}
+    full_env.update({"V4_MIGRATE_TODAY": "2026-11-28", "TERM": "xterm-256color", **env})
+    proc = subprocess.Popen([sys.executable, "-m", "codemod", *args], cwd=cwd, env=full_env, stdout=secondary,
+                            stderr=subprocess.PIPE)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(main)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_colour_on_a_tty_and_none_with_no_color(project):
+    assert "\x1b[" in _run_on_a_tty(["."], project, {})
+    plain = _run_on_a_tty(["."], project, {"NO_COLOR": "1"})
+    assert "\x1b[" not in plain and "DS001" in plain
