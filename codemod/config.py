@@ -71,6 +71,8 @@ def read_table(path: Path) -> Optional[Dict[str, Any]]:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
     if path.name == "pyproject.toml":
         table = (data.get("tool") or {}).get("v4-migrate")
         return None if table is None else _normalize_keys(table)

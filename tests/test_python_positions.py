@@ -297,3 +297,13 @@ def test_suppression_comments(tmp_path):
     )
     result, _ = run_on_text(tmp_path, source)
     assert [(f.rule, f.line) for f in result.findings] == [("DS001", 4)]
+
+
+def test_form_feed_page_breaks_keep_positions_and_bytes(tmp_path):
+    source = b'"""D."""\n\x0c\ndef f():\n\x0c    return "deepseek-chat"\n'
+    result, _ = run_on_text(tmp_path, source)
+    finding = result.findings[0]
+    assert (finding.line, finding.column, finding.end_column) == (4, 13, 28)
+    result, after = run_on_text(tmp_path, source, fix=True)
+    assert not result.errors
+    assert after == b'"""D."""\nimport os\n\x0c\ndef f():\n\x0c    return ' + ENV_CHAT.encode() + b"\n"

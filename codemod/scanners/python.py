@@ -3,6 +3,7 @@ rule and whether a fix is safe. Fixes are text edits on the original source."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, replace
@@ -29,6 +30,43 @@ WILDCARD = None  # a part of a built string whose value is unknown
 
 
 def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
+    if "\x0c" in source.text:
+        return _scan_without_form_feeds(source, ctx)
+    return _scan(source, ctx)
+
+
+# A form feed in a line's indentation (an Emacs page break) is legal, but LibCST's code drops it,
+# so its positions would not match the file. Scan without them, then shift edits and columns back.
+_LEADING_FORM_FEEDS = re.compile(r"(?m)^[ \t]*\x0c[ \t\x0c]*")
+
+
+def _scan_without_form_feeds(source: SourceText, ctx: ScanContext) -> List[Finding]:
+    removed: List[int] = []  # offsets, in the original text, of the form feeds taken out
+    for match in _LEADING_FORM_FEEDS.finditer(source.text):
+        removed += [match.start() + i for i, char in enumerate(match.group()) if char == "\x0c"]
+    kept = set(removed)
+    stripped = SourceText("".join(char for i, char in enumerate(source.text) if i not in kept))
+    # where each removed form feed sits in the stripped text
+    removed_at = [offset - index for index, offset in enumerate(removed)]
+
+    def original(offset: int, before_form_feed: bool = False) -> int:
+        count = bisect.bisect_left if before_form_feed else bisect.bisect_right
+        return offset + count(removed_at, offset)
+
+    findings = _scan(stripped, ctx)
+    for finding in findings:
+        finding.edits = tuple(
+            # an inserted line goes before a page break at its spot, not between it and its line
+            Edit(original(e.start, e.start == e.end), original(e.end, e.start == e.end), e.replacement)
+            for e in finding.edits
+        )
+        finding.column = original(stripped.offset(finding.line, finding.column - 1)) - source.line_start(finding.line) + 1
+        end = original(stripped.offset(finding.end_line, finding.end_column - 1))
+        finding.end_column = end - source.line_start(finding.end_line) + 1
+    return findings
+
+
+def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
     module = parse(source.text)
     try:
         positions: Mapping[cst.CSTNode, CodeRange] = OffsetPositions(module, source)
