@@ -35,6 +35,17 @@ def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
     return None
 
 
+def node_span(source: SourceText, positions: Mapping[cst.CSTNode, CodeRange], node: cst.CSTNode) -> Tuple[int, int]:
+    """A node's offsets in the text, from OffsetPositions directly or from any CodeRange mapping."""
+    if isinstance(positions, OffsetPositions):
+        return positions.span(node)
+    code_range = positions[node]
+    return (
+        source.offset(code_range.start.line, code_range.start.column),
+        source.offset(code_range.end.line, code_range.end.column),
+    )
+
+
 def item_insertion(source: SourceText, span: Span, last: Optional[cst.CSTNode], closer: int, text: str) -> Tuple[int, str]:
     """Where and what to insert so that ``text`` becomes the new last item of an argument list
     or a dict whose closing bracket is at offset ``closer``: on the same line for a flat list;

@@ -33,7 +33,7 @@ from libcst.metadata import CodeRange
 
 from codemod.catalog import tomllib
 from codemod.ftypes import UNSAFE, Edit, Finding, ScanContext, SourceText
-from codemod.pysource import dotted_name, item_insertion, keyword_arg
+from codemod.pysource import dotted_name, item_insertion, keyword_arg, node_span
 
 RULE = "DS201"
 SEVERITY = "notice"
@@ -349,11 +349,7 @@ class _Tree:
         self._clients: Optional[Dict[str, List[cst.Call]]] = None
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
-        code_range = self.positions[node]
-        return (
-            self.source.offset(code_range.start.line, code_range.start.column),
-            self.source.offset(code_range.end.line, code_range.end.column),
-        )
+        return node_span(self.source, self.positions, node)
 
     def code(self, node: cst.CSTNode) -> str:
         start, end = self.span(node)

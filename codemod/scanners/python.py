@@ -15,7 +15,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
-from codemod.pysource import OffsetPositions, dotted_name, item_insertion, keyword_arg
+from codemod.pysource import OffsetPositions, dotted_name, item_insertion, keyword_arg, node_span
 
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"
@@ -213,11 +213,7 @@ class _Visitor(cst.CSTVisitor):
         self.stack.pop()
 
     def range_of(self, node: cst.CSTNode) -> Tuple[int, int]:
-        code_range = self.positions[node]
-        return (
-            self.source.offset(code_range.start.line, code_range.start.column),
-            self.source.offset(code_range.end.line, code_range.end.column),
-        )
+        return node_span(self.source, self.positions, node)
 
     # -- comments ----------------------------------------------------------------------------
 
