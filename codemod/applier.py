@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, List, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from codemod.ftypes import Edit, Finding
 
 
 class OverlapError(ValueError):
     pass
+
+
+class ChangedOnDiskError(OSError):
+    """The file no longer holds the bytes the fix was computed from."""
 
 
 def select_edits(findings: Iterable[Finding], fix_kinds: Sequence[str]) -> Tuple[List[Edit], List[Finding]]:
@@ -56,31 +63,67 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     return "".join(pieces)
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, expected: Optional[bytes] = None) -> bool:
     """Replace ``path`` with ``data`` via a temp file in the same folder and ``os.replace``,
-    keeping the file's mode. Returns False (and writes nothing) when nothing changed.
+    keeping the file's mode (and owner, when allowed). Returns False (and writes nothing) when
+    nothing changed. A symbolic link is kept: the file it points to is rewritten. With
+    ``expected`` (the bytes the new ones were computed from), a file that was changed in the
+    meantime (an editor, a formatter) raises ChangedOnDiskError and is left as it is.
 
     At every instant the path holds either the old or the new bytes, so an interrupt
-    (SIGINT, SIGTERM) can never leave a partial file."""
+    (SIGINT, SIGTERM) can never leave a partial file; both are held back while the temp file
+    exists, so none is left behind either."""
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     try:
         with open(path, "rb") as fh:
-            if fh.read() == data:
-                return False
+            current = fh.read()
+        if current == data:
+            return False
+        if expected is not None and current != expected:
+            raise ChangedOnDiskError("it changed on disk while it was being fixed")
     except FileNotFoundError:
         pass
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".v4-migrate.tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
+    info = os.stat(path)
+    with _interrupts_deferred():
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".v4-migrate.tmp", dir=str(path.parent))
         try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        raise
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.chmod(tmp_name, stat.S_IMODE(info.st_mode))
+            if hasattr(os, "chown") and (info.st_uid, info.st_gid) != _owner(tmp_name):
+                try:
+                    os.chown(tmp_name, info.st_uid, info.st_gid)
+                except OSError:
+                    pass
+            os.replace(tmp_name, path)
+        except BaseException:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+            raise
     return True
+
+
+def _owner(path: str) -> Tuple[int, int]:
+    info = os.stat(path)
+    return info.st_uid, info.st_gid
+
+
+_DEFERRED_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+
+@contextmanager
+def _interrupts_deferred():
+    """Hold SIGINT, SIGTERM and SIGHUP back (they are delivered on leaving), on POSIX in the
+    main thread, where Python runs its signal handlers."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -102,7 +102,10 @@ def _command():
     @click.option("--vendor-shim", callback=_vendor_shim, expose_value=False, is_eager=True, metavar="PATH", type=click.Path(dir_okay=False), help="Write the runtime shim as one stdlib-only file.")
     @click.version_option(__version__, prog_name="v4-migrate")
     def cli(**params):
-        return _cli(**params)
+        try:
+            return _cli(**params)
+        except KeyboardInterrupt:  # before click turns it into "Aborted!" and exit code 1
+            _interrupted()
 
     cli.__doc__ = _cli.__doc__
     command = click.command(context_settings={"help_option_names": ["-h", "--help"]})(cli)
@@ -344,6 +347,7 @@ def _render(report, output_format: str, out: TextIO, statistics: bool, output: O
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     try:
+        _exit_cleanly_on_sigterm()
         from codemod import _fastpath
 
         code = _fastpath.clean_run(argv)  # named files that cannot hold an id: no imports
@@ -351,8 +355,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             sys.exit(code)
         _command().main(args=argv, prog_name="v4-migrate", standalone_mode=True)
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted; every file is either unchanged or completely rewritten\n")
-        sys.exit(130)
+        _interrupted()
+
+
+def _interrupted() -> None:
+    sys.stderr.write("interrupted; every file is either unchanged or completely rewritten\n")
+    sys.stderr.flush()
+    sys.exit(130)
 
 
 if __name__ == "__main__":  # pragma: no cover

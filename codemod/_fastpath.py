@@ -1,0 +1,192 @@
+"""The pre-commit fast path: ``v4-migrate f1.py ... f10.py`` on files that cannot hold a
+retired id answers "All checks passed" without importing click, the config machinery, the
+catalog or any scanner. Standard library only, and only what the interpreter has loaded anyway.
+
+It takes the run only when the answer is certain to be the one the full pipeline would give:
+explicit regular files, options that cannot change a clean result, no ``[tool.v4-migrate]``
+table above any file that could add ids (and no unreadable or invalid pyproject.toml on the
+way), output to a pipe or file in the text format, and no file holding the bytes ``deepseek``
+(every term of the built-in catalog's byte prefilter contains them; tests/test_scale.py
+checks it). Anything else returns
+None and the full pipeline runs from the start.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+NEEDLE = b"deepseek"
+DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024  # config.DEFAULT_MAX_FILE_SIZE
+BINARY_SNIFF_BYTES = 8192  # engine.BINARY_SNIFF_BYTES
+TODAY_ENV_VAR = "V4_MIGRATE_TODAY"  # deadline.TODAY_ENV_VAR
+
+# Options that cannot change the outcome for files without a finding.
+FLAGS = frozenset({"-q", "--quiet", "--exit-zero", "--fix"})
+VALUED = frozenset({"--today", "--format", "--fail-on", "-j", "--jobs", "--select", "--extend-select", "--ignore",
+                    "--exclude", "--extend-exclude"})
+FAIL_ON = frozenset({"info", "notice", "warning", "error", "never"})
+
+
+def clean_run(argv=None):
+    """The exit code when every named file is certainly clean (the summary is printed);
+    None when the full pipeline must decide."""
+    try:
+        return _clean_run(list(sys.argv[1:] if argv is None else argv))
+    except Exception:  # anything unexpected: let the full pipeline handle (and report) it
+        return None
+
+
+def _clean_run(args):
+    quiet = False
+    paths = []
+    values = {}
+    only_paths = False
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if only_paths or not arg.startswith("-"):
+            paths.append(arg)
+        elif arg == "--":
+            only_paths = True
+        elif arg in FLAGS:
+            quiet = quiet or arg in ("-q", "--quiet")
+        else:
+            name, equals, value = arg.partition("=")
+            if name not in VALUED:
+                return None
+            if not equals:
+                if index >= len(args):
+                    return None
+                value = args[index]
+                index += 1
+            values[name] = value
+    if not paths or not _options_valid(values):
+        return None
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        return None  # the coloured summary is rich's job
+    real_paths = set()
+    config_dirs = {}
+    for path in paths:
+        if path.startswith("-"):
+            return None
+        info = os.stat(path)  # OSError -> None, via clean_run
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+        max_size = _max_file_size_for(folder, config_dirs)
+        if max_size is None or _may_hold_an_id(path, max_size):
+            return None
+        real_paths.add(os.path.realpath(path))
+    if not quiet:
+        sys.stdout.write(f"All checks passed: {len(real_paths)} file(s) checked.\n")
+        sys.stdout.flush()
+    return 0
+
+
+def _options_valid(values):
+    if values.get("--format", "text") != "text":
+        return False
+    if values.get("--fail-on", "warning") not in FAIL_ON:
+        return False
+    for name in ("-j", "--jobs"):
+        if name in values and not (values[name].isdigit() and int(values[name]) >= 1):
+            return False
+    today = values.get("--today") or os.environ.get(TODAY_ENV_VAR)
+    if today:
+        from datetime import date
+
+        try:
+            date.fromisoformat(today.strip())
+        except ValueError:
+            return False
+    return True
+
+
+def _max_file_size_for(folder, seen):
+    """The max-file-size that applies to files in ``folder``, or None when the fast path cannot
+    vouch for the config: config.ConfigResolver.for_dir's walk up to the closest pyproject.toml
+    with a [tool.v4-migrate] table, accepting only tables whose keys cannot change what is found
+    (no catalog tables) and whose values config.build would accept."""
+    chain = []
+    current = folder
+    result = DEFAULT_MAX_FILE_SIZE
+    while True:
+        if current in seen:
+            result = seen[current]
+            break
+        chain.append(current)
+        candidate = os.path.join(current, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                import tomllib
+
+                with open(candidate, "rb") as fh:
+                    data = tomllib.load(fh)
+            except Exception:  # unreadable, not UTF-8, not TOML; or Python < 3.11
+                result = None
+                break
+            tool = data.get("tool", {})
+            if not isinstance(tool, dict):
+                result = None
+                break
+            if "v4-migrate" in tool:
+                result = _plain_table_max_size(tool["v4-migrate"])
+                break
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for folder_seen in chain:
+        seen[folder_seen] = result
+    return result
+
+
+# [tool.v4-migrate] keys that only choose rules, paths to skip (never explicit files), the exit
+# threshold or the retry strategy: none of them can find an id in a file without one.
+PLAIN_LIST_KEYS = frozenset({"select", "extend_select", "ignore", "exclude", "extend_exclude"})
+RETRY_STRATEGIES = frozenset({"auto", "tenacity", "sdk", "shim", "off"})
+
+
+def _plain_table_max_size(table):
+    if not isinstance(table, dict):
+        return None
+    size = DEFAULT_MAX_FILE_SIZE
+    for key, value in table.items():
+        key = str(key).replace("-", "_")
+        if key in PLAIN_LIST_KEYS:
+            if isinstance(value, str):
+                continue
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return None
+        elif key == "fail_on":
+            if value not in FAIL_ON:
+                return None
+        elif key == "retry_strategy":
+            if value not in RETRY_STRATEGIES:
+                return None
+        elif key == "max_file_size":
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                return None
+            size = value
+        else:  # the catalog's tables (custom ids, hosts ...), or a key config.build rejects
+            return None
+    return size
+
+
+def _may_hold_an_id(path, max_size):
+    """As engine.FileProcessor.read and the prefilter see the file (over the size cap or
+    binary: skipped, so clean)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return True
+        if info.st_size > max_size:
+            return False
+        raw = fh.read(max_size + 1)
+    if len(raw) > max_size or b"\0" in raw[:BINARY_SNIFF_BYTES]:
+        return False
+    return NEEDLE in raw
