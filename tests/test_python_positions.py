@@ -108,8 +108,11 @@ REVIEW = [
     ("subscript", 'p = PRICE["deepseek-chat"]\n', "unsafe"),
     ("Literal", 'M = Literal["deepseek-chat"]\n', "unsafe"),
     ("match case", 'match m:\n    case "deepseek-chat":\n        pass\n', "unsafe"),
-    ("assert", 'assert cfg.model == "deepseek-chat"\n', None),
-    ("unittest assertion", 'self.assertEqual(cfg.model, "deepseek-chat")\n', None),
+    ("assert", 'assert cfg.model == "deepseek-chat"\n', "unsafe"),
+    ("unittest assertion", 'self.assertEqual(cfg.model, "deepseek-chat")\n', "unsafe"),
+    ("mock assertion", 'create.assert_called_once_with(model="deepseek-chat")\n', "unsafe"),
+    ("Enum member", 'class Model(str, Enum):\n    CHAT = "deepseek-chat"\n', None),
+    ("StrEnum member", 'class M(enum.StrEnum):\n    R: str = "deepseek-reasoner"\n', None),
     ("unknown call argument", 'register("deepseek-chat")\n', "unsafe"),
     ("collection", 'MODELS = ["deepseek-chat", "deepseek-v4-pro"]\n', "unsafe"),
 ]
@@ -307,3 +310,18 @@ def test_form_feed_page_breaks_keep_positions_and_bytes(tmp_path):
     result, after = run_on_text(tmp_path, source, fix=True)
     assert not result.errors
     assert after == b'"""D."""\nimport os\n\x0c\ndef f():\n\x0c    return ' + ENV_CHAT.encode() + b"\n"
+
+
+def test_unsafe_fixes_keep_test_assertions_in_step_with_migrated_calls(tmp_path):
+    source = 'def test_it(create):\n    run()\n    create.assert_called_once_with(model="deepseek-chat")\n    assert cfg.model == "deepseek/deepseek-chat"\n'
+    _, after = run_on_text(tmp_path, source, fix=True, unsafe=True)
+    assert after.decode() == (
+        'def test_it(create):\n    run()\n    create.assert_called_once_with(model="deepseek-v4-flash")\n'
+        '    assert cfg.model == "deepseek/deepseek-v4-flash"\n'
+    )
+
+
+def test_methods_of_an_enum_class_are_not_members(tmp_path):
+    source = 'class M(Enum):\n    A = "a"\n    def default(self):\n        model = "deepseek-chat"\n        return model\n'
+    result, _ = run_on_text(tmp_path, source)
+    assert [(f.rule, f.fix) for f in result.findings] == [("DS001", "safe")]

@@ -322,7 +322,7 @@ class _Visitor(cst.CSTVisitor):
     def classify(self, node: cst.CSTNode) -> Optional[Position]:
         """Where the string (the last node on the stack) stands; None when it is not reported."""
         if any(isinstance(n, cst.Assert) for n in self.stack):
-            return _review("in an assertion", fix=None)
+            return _review("in an assertion")  # the literal successor keeps tests in step with migrated code
         if any(isinstance(n, cst.MatchCase) for n in self.stack) and self.in_match_pattern():
             return _review("in a match case")
         child = node
@@ -369,6 +369,9 @@ class _Visitor(cst.CSTVisitor):
                 return self.classify_argument(call, parent)
             return None
         if isinstance(parent, (cst.Assign, cst.AnnAssign)) and child is parent.value:
+            if self.in_enum_body():
+                # a rewrite would make the member an alias of another, or of nothing
+                return _review("as an Enum member value", fix=None)
             return Position("value", "in an assignment", SAFE)
         if isinstance(parent, cst.Param) and child is parent.default:
             return Position("value", "as a default", SAFE)
@@ -404,7 +407,7 @@ class _Visitor(cst.CSTVisitor):
         if name in GETENV_CALLS and (position == 1 or keyword == "default"):
             return Position("getenv-default", "as an environment default", SAFE, style="literal", call=call)
         if short.startswith("assert"):
-            return _review("in a test assertion", fix=None)
+            return _review("in a test assertion")
         if short in ("startswith", "endswith"):
             return _review("in a startswith check")
         if short == "get" and position == 1 and call.args and constant_string(call.args[0].value) in self.model_dict_keys:
@@ -414,6 +417,15 @@ class _Visitor(cst.CSTVisitor):
         if keyword is None and position == 0 and short in self.positional_callees:
             return Position("value", f"as the model of {short}()", SAFE, call=call)
         return Position("review", f"as an argument of {short or 'a call'}()", UNSAFE, style="env", call=call)
+
+    def in_enum_body(self) -> bool:
+        """Directly in the body of a class with an ``...Enum`` base (Enum, StrEnum, IntEnum)."""
+        for node in reversed(self.stack):
+            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+                return False
+            if isinstance(node, cst.ClassDef):
+                return any((dotted_name(base.value) or "").endswith("Enum") for base in node.bases)
+        return False
 
     @staticmethod
     def is_literal_subscript(node: cst.Subscript) -> bool:
