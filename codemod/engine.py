@@ -286,27 +286,16 @@ def check_nesting(text: str) -> bool:
     process (a segfault) or take minutes on such input. CPython's parser is cheap next to
     LibCST's; any other syntax error is left for LibCST to report (it knows newer grammars).
     Returns whether CPython parsed the text."""
-    import ast
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-        return True
-    except SyntaxError as exc:
-        message = str(exc)
-        if "too many nested" in message or "too many levels of indentation" in message or "too complex" in message:
-            raise ScanError("too deeply nested to parse") from None
-    except (RecursionError, MemoryError):
-        raise ScanError("too deeply nested to parse") from None
-    except ValueError:  # NUL bytes: LibCST reports them
-        pass
-    return False
+    problem = _cpython_parses(text)
+    if problem in ("RecursionError", "MemoryError") or (
+        problem and any(s in problem for s in ("too many nested", "too many levels of indentation", "too complex"))
+    ):
+        raise ScanError("too deeply nested to parse")
+    return problem is None
 
 
 def _cpython_parses(text: str) -> Optional[str]:
-    """None when CPython parses ``text``, else why not."""
+    """None when CPython parses ``text``, else why not (its message, or the exception's name)."""
     import ast
     import warnings
 
@@ -316,8 +305,8 @@ def _cpython_parses(text: str) -> Optional[str]:
             ast.parse(text)
         return None
     except SyntaxError as exc:
-        return f"syntax error at line {exc.lineno}, column {exc.offset}"
-    except (RecursionError, MemoryError, ValueError) as exc:
+        return f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}"
+    except (RecursionError, MemoryError, ValueError) as exc:  # ValueError: NUL bytes
         return type(exc).__name__
 
 
