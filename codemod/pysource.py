@@ -104,13 +104,11 @@ class _OffsetCodegenState(CodegenState):
     @contextmanager
     def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> Iterator[None]:
         start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            start = self.syntactic[start_node][0] if start_node is not None else start
-            end = self.syntactic[end_node][1] if end_node is not None else end
-            self.syntactic[node] = (start, end)
+        yield  # no finally: an interrupt unwinding through here must stay an interrupt
+        end = self.offset
+        start = self.syntactic[start_node][0] if start_node is not None else start
+        end = self.syntactic[end_node][1] if end_node is not None else end
+        self.syntactic[node] = (start, end)
 
 
 class OffsetPositions(Mapping):
