@@ -18,7 +18,7 @@ import random
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 GENERATOR_VERSION = 3
 
@@ -259,14 +259,22 @@ def _git(tree: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(tree), *args], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
+def _cached_manifest(tree: Path, manifest_path: Path) -> Optional[dict]:
+    """The manifest of a tree generated before with the same parameters; otherwise clear the way."""
+    if tree.is_dir() and manifest_path.is_file():
+        return json.loads(manifest_path.read_text())
+    if tree.exists():
+        shutil.rmtree(tree)
+    return None
+
+
 def generate_tree(root: Path, n_files: int, seed: int) -> Tuple[Path, dict]:
     """The tree (reused when already generated with the same parameters) and its manifest."""
     tree = root / f"tree-{n_files}-s{seed}-v{GENERATOR_VERSION}"
     manifest_path = tree.with_name(tree.name + ".manifest.json")
-    if tree.is_dir() and manifest_path.is_file():
-        return tree, json.loads(manifest_path.read_text())
-    if tree.exists():
-        shutil.rmtree(tree)
+    cached = _cached_manifest(tree, manifest_path)
+    if cached is not None:
+        return tree, cached
     tree.mkdir(parents=True)
     rng = random.Random(seed * 7919 + 1)
     files: Dict[str, dict] = {}
@@ -302,10 +310,9 @@ def generate_fix_tree(root: Path, n_files: int, seed: int) -> Tuple[Path, dict]:
     safe value positions. Copy it before each --fix run."""
     tree = root / f"fixtree-{n_files}-s{seed}-v{GENERATOR_VERSION}"
     manifest_path = tree.with_name(tree.name + ".manifest.json")
-    if tree.is_dir() and manifest_path.is_file():
-        return tree, json.loads(manifest_path.read_text())
-    if tree.exists():
-        shutil.rmtree(tree)
+    cached = _cached_manifest(tree, manifest_path)
+    if cached is not None:
+        return tree, cached
     rng = random.Random(seed * 104729 + 3)
     total = 0
     sites = 0
