@@ -113,7 +113,6 @@ class Discovery:
         names, unsure = listing
         root_index = len(self.git_roots)
         self.git_roots.append(root)
-        root_str = str(root)
         try:
             rel_root = os.path.relpath(root, self.cwd).replace(os.sep, "/")
         except ValueError:  # another drive on Windows
@@ -167,10 +166,14 @@ class Discovery:
         if folder_name and any(part in ALWAYS_SKIPPED_DIRS for part in folder_name.split("/")):
             return None
         folder_path = root / folder_name if folder_name else root
-        key = str(folder_path)
+        return folder_path, self._exclusion(folder_path), self._real_dir(str(folder_path))
+
+    def _exclusion(self, folder: Path):
+        """The exclude spec governing a folder and its base, asked once per folder."""
+        key = str(folder)
         if key not in self._excluded:
-            self._excluded[key] = self.exclude_for(folder_path)
-        return folder_path, self._excluded[key], self._real_dir(key)
+            self._excluded[key] = self.exclude_for(folder)
+        return self._excluded[key]
 
     def _real_path(self, file_path: str) -> str:
         """The real path of a file that is not itself a link: its folder's, resolved once."""
@@ -199,10 +202,7 @@ class Discovery:
         return self._excluded_path(path, path.parent)
 
     def _excluded_path(self, path: Path, folder: Path) -> bool:
-        key = str(folder)
-        if key not in self._excluded:
-            self._excluded[key] = self.exclude_for(folder)
-        excluded = self._excluded[key]
+        excluded = self._exclusion(folder)
         if excluded is None:
             return False
         spec, base = excluded
@@ -285,25 +285,6 @@ def _ignored(path: Path, is_dir: bool, ignores: Tuple[Tuple[Path, pathspec.PathS
         if spec.match_file(rel):
             return True
     return False
-
-
-def git_listed_files(root: Path) -> Optional[List[Path]]:
-    """Tracked and untracked-but-not-ignored files under ``root``, or None outside git."""
-    names = _git_names(root)
-    if names is None:
-        return None
-    files = []
-    for name in names:
-        path = root / name
-        if path.is_file():  # skips deleted files, submodules and links to folders
-            files.append(path)
-    return files
-
-
-def _git_names(root: Path) -> Optional[List[str]]:
-    """``git ls-files`` names (relative to ``root``, with /) or None outside a git work tree."""
-    listing = _git_listing(root)
-    return None if listing is None else listing[0]
 
 
 def _git_listing(root: Path) -> Optional[Tuple[List[str], Set[str]]]:

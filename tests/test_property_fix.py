@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import codecs
 import re
-from pathlib import Path
 from typing import List, Tuple
 
 import pytest

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from codemod import _fastpath, engine as engine_module
 from codemod.catalog import Catalog, default_catalog
 from codemod.engine import Engine, RunOptions, grep_needles, literal_alternatives, prefilter_terms
-from helpers import REPO_ROOT, TODAY, git, run_cli
+from helpers import TODAY, git, run_cli
 
 LEGACY = 'MODEL = "deepseek-chat"\n'
 

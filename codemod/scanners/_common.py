@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from codemod.catalog import IdMatch
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, SourceText
-from codemod.redact import SECRET_KEY, redact_line
+from codemod.redact import redact_line
 
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"

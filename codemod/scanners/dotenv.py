@@ -22,6 +22,7 @@ from typing import Iterator, List, Optional
 
 from codemod.catalog import IdMatch
 from codemod.ftypes import Edit, Finding, ScanContext, SourceText
+from codemod.redact import SECRET_KEY
 from codemod.scanners import _common as common
 from codemod.scanners._common import Decision
 
@@ -202,4 +203,4 @@ def _redacted(
 
 def display_key(key: str) -> str:
     """The key as findings may show it."""
-    return "<redacted>" if common.SECRET_KEY.search(key) else key
+    return "<redacted>" if SECRET_KEY.search(key) else key
