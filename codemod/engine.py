@@ -207,10 +207,7 @@ class FileProcessor:
         return result
 
     def scan(self, scanner, source: SourceText, ctx: ScanContext, config: Config) -> List[Finding]:
-        self._cpython_parsed = False
         try:
-            if getattr(scanner, "__name__", "") == "codemod.scanners.python":
-                self._cpython_parsed = check_nesting(source.text)
             findings = scanner.scan(source, ctx)
         except ScanError as exc:
             findings = scanners.load("text").scan(source, ctx, reason=f"the file does not parse: {exc}")
@@ -224,7 +221,7 @@ class FileProcessor:
     def fix(self, candidate, scanner, source, decoded: Decoded, ctx, config, result: FileResult) -> None:
         edits, fixed = applier.select_edits(result.findings, self.options.fix_kinds)
         new_text = applier.apply_edits(source.text, edits)
-        problem, remaining = self._check_fixed(scanner, new_text, ctx, config, getattr(self, "_cpython_parsed", False))
+        problem, remaining = self._check_fixed(scanner, new_text, ctx, config, source.text)
         if problem:
             result.errors.append(f"{candidate.display}: {problem}; file left unchanged")
             return
@@ -254,20 +251,20 @@ class FileProcessor:
         return self._check_fixed(scanner, new_text, ctx, config)[0]
 
     def _check_fixed(self, scanner, new_text: str, ctx: ScanContext, config: Config,
-                     original_parsed_by_cpython: bool = False) -> Tuple[Optional[str], List[Finding]]:
+                     original_text: Optional[str] = None) -> Tuple[Optional[str], List[Finding]]:
         """``check_fixed_text``, and the selected findings of the second pass.
 
-        Python whose original CPython parsed must still parse with CPython (a few ms); LibCST's
-        own verify parse is then left to the second pass, which parses (and raises) anyway."""
-        if original_parsed_by_cpython and getattr(scanner, "__name__", "") == "codemod.scanners.python":
+        Python must still parse with CPython (a few ms) unless CPython could not parse the
+        original either (a grammar it does not know); then, as for other formats, the scanner's
+        own parser decides."""
+        if getattr(scanner, "__name__", "") == "codemod.scanners.python":
             problem = _cpython_parses(new_text)
-            if problem:
-                return f"the fix would not parse ({problem})", []
+            if problem and (original_text is None or _cpython_parses(original_text) is not None):
+                problem = _parser_problem(scanner, new_text)
         else:
-            try:
-                scanner.verify(new_text)
-            except ScanError as exc:
-                return f"the fix would not parse ({exc})", []
+            problem = _parser_problem(scanner, new_text)
+        if problem:
+            return f"the fix would not parse ({problem})", []
         again = SourceText(new_text)
         try:
             second = scanner.scan(again, ctx)
@@ -280,18 +277,12 @@ class FileProcessor:
         return None, remaining
 
 
-def check_nesting(text: str) -> bool:
-    """Raise ScanError for Python source nested too deeply for CPython's own parser (over 200
-    brackets, runs of thousands of operators): LibCST's native parser can crash the whole
-    process (a segfault) or take minutes on such input. CPython's parser is cheap next to
-    LibCST's; any other syntax error is left for LibCST to report (it knows newer grammars).
-    Returns whether CPython parsed the text."""
-    problem = _cpython_parses(text)
-    if problem in ("RecursionError", "MemoryError") or (
-        problem and any(s in problem for s in ("too many nested", "too many levels of indentation", "too complex"))
-    ):
-        raise ScanError("too deeply nested to parse")
-    return problem is None
+def _parser_problem(scanner, text: str) -> Optional[str]:
+    try:
+        scanner.verify(text)
+        return None
+    except ScanError as exc:
+        return str(exc)
 
 
 def _cpython_parses(text: str) -> Optional[str]:

@@ -17,6 +17,7 @@ import pytest
 
 from codemod import engine as engine_module
 from codemod.engine import Engine, RunOptions
+from codemod.scanners import python as python_scanner
 from helpers import git, run_cli
 
 LEGACY = 'MODEL = "deepseek-chat"\n'
@@ -271,14 +272,14 @@ def test_a_file_that_crashes_a_worker_costs_only_that_file(tmp_path, monkeypatch
     for index in range(n):
         _write(tmp_path / f"m{index:02d}.py", LEGACY + ("# CRASH\n" if index == 7 else ""))
     monkeypatch.chdir(tmp_path)
-    real_check = engine_module.check_nesting
+    real_parse = python_scanner.cpython_module
 
     def crash_on_marker(text):
         if "# CRASH" in text:
             os._exit(11)
-        real_check(text)
+        return real_parse(text)
 
-    monkeypatch.setattr(engine_module, "check_nesting", crash_on_marker)
+    monkeypatch.setattr(python_scanner, "cpython_module", crash_on_marker)
     engine = _engine(jobs=2)
     results = list(engine.run(["."]))
     errors = [e for r in results for e in r.errors]

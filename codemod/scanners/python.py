@@ -16,6 +16,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.pysource import OffsetPositions, dotted_name, item_insertion, keyword_arg, node_span
+from codemod.scanners._pyprune import cpython_module, pruned_text
 
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"
@@ -67,13 +68,31 @@ def _scan_without_form_feeds(source: SourceText, ctx: ScanContext) -> List[Findi
 
 
 def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
-    module = parse(source.text)
+    tree = cpython_module(source.text)
+    if tree is not None:
+        pruned = SourceText(pruned_text(source, tree, _statement_pattern(ctx.catalog), _context_pattern()))
+        if pruned.text != source.text:
+            try:
+                module = parse(pruned.text)
+                positions = OffsetPositions(module, pruned)
+            except (ScanError, ValueError):
+                pass  # never a verdict on a pruned text that the whole file would not get
+            else:
+                return _scan_module(source, ctx, module, positions)
+    return _scan_module(source, ctx, parse(source.text))
+
+
+def _scan_module(
+    source: SourceText, ctx: ScanContext, module: cst.Module, positions: Optional[OffsetPositions] = None
+) -> List[Finding]:
+    """The findings of ``module``, the whole file or its pruned text (same offsets)."""
+    statements: Optional[Set[cst.CSTNode]] = None  # None: visit every top-level statement
     try:
-        positions: Mapping[cst.CSTNode, CodeRange] = OffsetPositions(module, source)
-        statements: Optional[Set[cst.CSTNode]] = positions.statements_matching(_statement_pattern(ctx.catalog))
+        if positions is None:
+            positions = OffsetPositions(module, source)
+        statements = positions.statements_matching(_statement_pattern(ctx.catalog))
     except ValueError:  # codegen disagrees with the text: take the slow, whole-module path
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        statements = None
     visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements)
     module.visit(visitor)
     findings = visitor.findings
@@ -90,6 +109,15 @@ def _statement_pattern(catalog) -> "re.Pattern[str]":
     (host context for the others)."""
     keywords = "|".join(re.escape(k) for k in catalog.python.get("base_url_keywords", ()))
     return re.compile(catalog.text_prefilter_re.pattern + (rf"|\b(?:{keywords})\s*=" if keywords else ""))
+
+
+@lru_cache(maxsize=1)
+def _context_pattern() -> "re.Pattern[str]":
+    """Statements that give a call site context without holding an id: clients built in the
+    file (the retry fix may set ``max_retries`` on one)."""
+    from codemod.retry import CLIENT_CLASSES
+
+    return re.compile(rf"\b(?:{'|'.join(sorted(CLIENT_CLASSES))}|wrap)\b")
 
 
 def verify(text: str) -> None:

@@ -1,0 +1,169 @@
+"""The Python scanner parses only the statements it can use (``codemod/scanners/_pyprune.py``);
+its findings and edits must be exactly those of a scan of the whole file. Checked on a table of
+layouts that decide where context comes from, on every Python file the project ships, and on
+random modules (hypothesis)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator, List
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from codemod.config import ConfigResolver
+from codemod.ftypes import ScanContext, SourceText
+from codemod.ruledocs import load_rule_docs
+from codemod.scanners import _pyprune
+from codemod.scanners import python as python_scanner
+from helpers import REPO_ROOT, TODAY
+
+FILLER = "def helper_{n}(a, b=2):\n    return [a * b for _ in range(3)]\n\n\n"
+
+TABLE = [
+    # (source, what must be blanked)
+    # the header's first other statement (helper_1) is kept: where `import os` goes depends on it
+    ('"""Doc."""\n' + FILLER.format(n=1) + 'MODEL = "deepseek-chat"\n' + FILLER.format(n=2), ["helper_2"]),
+    # import os goes before the first statement after the header, blanked or not
+    ('"""Doc."""\nfrom __future__ import annotations\n' + FILLER.format(n=1) + FILLER.format(n=2) + 'M = "deepseek-chat"\n', ["helper_2"]),
+    ("import sys\n" + FILLER.format(n=1) + "import os\n" + FILLER.format(n=2) + 'M = "deepseek-reasoner"\n', ["helper_2"]),
+    # a client built in another statement takes the retry fix (max_retries)
+    (
+        "from openai import OpenAI\n" + FILLER.format(n=1) + "client = OpenAI()\n" + FILLER.format(n=2)
+        + 'def ask(messages):\n    return client.chat.completions.create(model="deepseek-chat", messages=messages)\n',
+        ["helper_2"],
+    ),
+    # a client with another base URL, built in its own statement: not DeepSeek's API
+    (
+        FILLER.format(n=1) + 'local = OpenAI(base_url="http://localhost:11434/v1")\n' + FILLER.format(n=2)
+        + 'r = local.chat.completions.create(model="deepseek-chat", messages=[])\nM = "deepseek-chat"\n',
+        ["helper_2"],
+    ),
+    # tenacity imported at the top: the retry fix decorates
+    (
+        "import tenacity\n" + FILLER.format(n=1)
+        + 'def ask(client):\n    return client.chat.completions.create(model="deepseek-chat", messages=[])\n' + FILLER.format(n=2),
+        ["helper_2"],
+    ),
+    # ids in comments before a statement, and after an indented block (LibCST's block footer)
+    (FILLER.format(n=1) + "# was deepseek-chat\n" + FILLER.format(n=2) + "x = 1\n", []),
+    ("x = 0\ndef f():\n    return 1\n    # deepseek-reasoner here\n\n" + FILLER.format(n=2) + "y = 2\n", ["y = 2"]),
+    # decorators, one-line suites, `;`-joined statements, a blanked statement last in the file
+    (
+        "x = 0\n@decorate(1)\n@other\n" + FILLER.format(n=1) + 'if x: a = 1; b = "deepseek-coder"\nimport os; z = 3\n' + FILLER.format(n=2),
+        ["@decorate", "helper_1", "helper_2"],
+    ),
+    # CRLF, CR, tabs, no final newline
+    (FILLER.format(n=1).replace("\n", "\r\n") + 'M = "deepseek-chat"\r\n' + FILLER.format(n=2).replace("\n", "\r\n").rstrip(), ["helper_2"]),
+    (FILLER.format(n=1).replace("\n", "\r") + 'M = "deepseek-chat"\r' + FILLER.format(n=2).replace("\n", "\r"), ["helper_2"]),
+    ('M = "deepseek-chat"\n' + "class A:\n\tx = 1\n\n\tdef f(self):\n\t\treturn 2\n", ["class A"]),
+    # a base URL, a built id, a multi-line string in a blanked statement, a page break
+    (
+        "base = 'https://api.deepseek.com/v1'\n" + 'TEXT = """\nline\n  deep\n"""\n' + 'M = f"deepseek-{kind}"\n\x0c\n' + FILLER.format(n=1),
+        ["TEXT", "helper_1"],
+    ),
+    # an OpenAI-SDK call: the thinking mode goes in the call's layout
+    (
+        FILLER.format(n=1) + 'resp = client.chat.completions.create(\n    model="deepseek-chat",\n    messages=[],\n)\n' + FILLER.format(n=2),
+        ["helper_2"],
+    ),
+]
+
+
+def _context() -> ScanContext:
+    config = ConfigResolver().default()
+    return ScanContext(path="example.py", catalog=config.catalog, config=config, today=TODAY)
+
+
+@contextmanager
+def _whole_file() -> Iterator[None]:
+    """Scan without pruning: the reference."""
+    real = python_scanner.pruned_text
+    python_scanner.pruned_text = lambda source, *args: source.text
+    try:
+        yield
+    finally:
+        python_scanner.pruned_text = real
+
+
+def _findings(text: str) -> List[tuple]:
+    """The findings as comparable tuples; a file that does not parse gives its error."""
+    try:
+        found = python_scanner.scan(SourceText(text), _context())
+    except python_scanner.ScanError as exc:
+        return [("does not parse", str(exc))]
+    return [
+        (f.rule, f.severity, f.message, f.line, f.column, f.end_line, f.end_column, f.fix, f.edits, f.replacement, f.snippet)
+        for f in found
+    ]
+
+
+def _assert_same_as_whole_file(text: str) -> List[tuple]:
+    pruned = _findings(text)
+    with _whole_file():
+        whole = _findings(text)
+    assert pruned == whole
+    return pruned
+
+
+@pytest.mark.parametrize("text, blanked", TABLE, ids=[f"layout-{i}" for i in range(len(TABLE))])
+def test_pruned_scan_equals_whole_file_scan(text, blanked):
+    findings = _assert_same_as_whole_file(text)
+    assert findings, "every layout holds something to find"
+    source = SourceText(text)
+    pruned = _pyprune.pruned_text(source, _pyprune.cpython_module(text), python_scanner._statement_pattern(_context().catalog),
+                                  python_scanner._context_pattern())
+    assert len(pruned) == len(text) and SourceText(pruned)._starts == source._starts
+    for name in blanked:  # not vacuous: the statements the scan does not need are gone
+        assert name in text and name not in pruned, name
+    assert pruned.count("deepseek") == text.count("deepseek")
+
+
+def _shipped_python() -> List[str]:
+    paths = sorted((REPO_ROOT / "fixtures").rglob("*.py")) + sorted((REPO_ROOT / "codemod").rglob("*.py"))
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    for doc in load_rule_docs().values():
+        texts += [e["code"] for e in doc.valid + doc.invalid if e.get("path", "example.py").endswith(".py")]
+    return texts
+
+
+def test_pruned_scan_equals_whole_file_scan_on_shipped_files():
+    texts = _shipped_python()
+    assert len(texts) > 40
+    found = sum(len(_assert_same_as_whole_file(text)) for text in texts)
+    assert found > 50
+
+
+def test_syntax_errors_are_reported_as_for_the_whole_file():
+    for text in ('M = "deepseek-chat"\ndef broken(:\n    pass\n', 'M = "deepseek-chat"\nx = (((\n'):
+        assert _assert_same_as_whole_file(text)[0][0] == "does not parse"
+
+
+STATEMENTS = [
+    'M{n} = "deepseek-chat"',
+    "# mentions deepseek-reasoner {n}",
+    "import os",
+    "import tenacity",
+    "from openai import OpenAI",
+    "client = OpenAI()",
+    "client = OpenAI(max_retries=5)",
+    'client = OpenAI(base_url="http://localhost:{n}/v1")',
+    "base_url = 'https://api.deepseek.com/v3.2_speciale_expires_on_20251215'",
+    'def ask{n}(m):\n    return client.chat.completions.create(model="deepseek-chat", messages=m)',
+    'async def ask{n}(m):\n    return await client.chat.completions.create(\n        model="deepseek-reasoner",\n        messages=m,\n    )',
+    "@decorator\ndef helper{n}(a):\n    return a + {n}",
+    "class Kind{n}(Enum):\n    CHAT = 'deepseek-chat'",
+    "class Plain{n}:\n    size = {n}\n\n    def get(self):\n        return self.size",
+    "x{n} = {n}; y{n} = 'deepseek-coder'",
+    "if ready:\n    pass\n    # deepseek-chat in a footer",
+    '"""A string statement {n}."""',
+    "",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(STATEMENTS), min_size=1, max_size=12), st.sampled_from(["\n", "\r\n"]))
+def test_pruned_scan_equals_whole_file_scan_on_random_modules(statements, newline):
+    text = newline.join(s.format(n=n).replace("\n", newline) for n, s in enumerate(statements)) + newline
+    _assert_same_as_whole_file(text)
