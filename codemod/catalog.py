@@ -171,10 +171,10 @@ class Catalog:
             rf"(?<![\w.@/:])(?<!\w-)(?P<prefix>{prefixes})?(?P<id>{alternatives})(?![\w-]|[.:@/]\w)"
         )
         self._exact_re = re.compile(rf"(?P<prefix>{prefixes})?(?P<id>{alternatives})")
-        # Bytes that any finding needs: an id, a dynamically built `deepseek-` prefix, or a host.
+        # Bytes that any finding needs: an id, a dynamically built `deepseek-` prefix, or an API
+        # host (a URL on another host, docs on api-docs.deepseek.com say, is never a finding).
         byte_ids = "|".join(re.escape(i) for i in ids)
-        host_words = sorted({h.split(".")[-2] for h in self.api_hosts if h.count(".") >= 1} or {"deepseek"})
-        hosts = "|".join(re.escape(h) + r"\." for h in host_words)
+        hosts = "|".join(re.escape(h) for h in sorted(self.api_hosts))
         # `deepseek-\` starts a JSON-escaped quote (`deepseek-\"`): a built id inside a notebook.
         parts = [p for p in (byte_ids, r"deepseek-[\"'{\\]", hosts) if p]
         self.prefilter_re = re.compile("|".join(parts).encode())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
@@ -146,7 +147,7 @@ class ConfigResolver:
 
     def __init__(self, explicit: Optional[Path] = None, overrides: CliOverrides = CliOverrides()):
         self.overrides = overrides
-        self._by_dir: Dict[Path, Config] = {}
+        self._by_dir: Dict[str, Config] = {}  # by real folder
         self._fixed: Optional[Config] = None
         if explicit is not None:
             table = read_table(explicit)
@@ -160,11 +161,14 @@ class ConfigResolver:
             self._default = self.overrides.apply(build({}, None))
         return self._default
 
-    def for_dir(self, folder: Path) -> Config:
+    def for_dir(self, folder) -> Config:
+        return self.for_real_dir(os.path.realpath(folder))
+
+    def for_real_dir(self, folder: str) -> Config:
+        """The config of a folder given by its real path (no links in it)."""
         if self._fixed is not None:
             return self._fixed
-        folder = folder.resolve()
-        chain: List[Path] = []
+        chain: List[str] = []
         config: Optional[Config] = None
         current = folder
         while True:
@@ -172,15 +176,16 @@ class ConfigResolver:
                 config = self._by_dir[current]
                 break
             chain.append(current)
-            candidate = current / "pyproject.toml"
-            if candidate.is_file():
-                table = read_table(candidate)
+            candidate = os.path.join(current, "pyproject.toml")
+            if os.path.isfile(candidate):
+                table = read_table(Path(candidate))
                 if table is not None:
-                    config = self.overrides.apply(build(table, candidate))
+                    config = self.overrides.apply(build(table, Path(candidate)))
                     break
-            if current.parent == current:
+            parent = os.path.dirname(current)
+            if parent == current:
                 break
-            current = current.parent
+            current = parent
         config = config or self.default()
         for seen in chain:
             self._by_dir[seen] = config

@@ -10,10 +10,9 @@ import posixpath
 import re
 import stat
 import subprocess
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from codemod.scanners import FORMATS, format_for
 
@@ -30,27 +29,52 @@ ALWAYS_SKIPPED_DIRS = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Candidate:
-    path: Path  # as given or found; may be relative
-    display: str  # relative to the working directory, with / separators
-    explicit: bool = False  # named on the command line
+    """A file to check. Made for every file of a tree, so it is cheap: no Path until asked for."""
+
+    __slots__ = ("path_str", "display", "explicit", "folder", "git_root", "git_name", "git_grep_reads", "_path")
+
+    def __init__(self, path, display: str, explicit: bool = False, folder: Optional[str] = None,
+                 git_root: Optional[int] = None, git_name: Optional[str] = None, git_grep_reads: bool = False):
+        self.path_str: str = os.fspath(path)  # as given or found; may be relative
+        self._path: Optional[Path] = path if isinstance(path, Path) else None
+        self.display = display  # relative to the working directory, with / separators
+        self.explicit = explicit  # named on the command line
+        self.folder = folder  # the real path of its folder, when discovery knows it
+        # A file in the index: the git listing (its index in Discovery.git_roots) and its name
+        # there; and whether `git grep` reads its work-tree bytes (it reads the index for
+        # assume-unchanged and skip-worktree entries).
+        self.git_root = git_root
+        self.git_name = git_name
+        self.git_grep_reads = git_grep_reads
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = Path(self.path_str)
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.display!r})"
 
 
 class Discovery:
     """Yields candidate files under the given paths; ``problems`` collects one-line notes."""
 
-    def __init__(self, exclude_for: Callable[[Path], Optional[Tuple[pathspec.PathSpec, Path]]], cwd: Optional[Path] = None):
-        self.exclude_for = exclude_for  # the exclude spec of the config governing a folder, and its base
+    def __init__(self, exclude_for: Callable[[str], Optional[Tuple[pathspec.PathSpec, str]]], cwd: Optional[Path] = None):
+        # The exclude spec of the config governing a folder (given by its real path), and the
+        # real folder its patterns are relative to.
+        self.exclude_for = exclude_for
         self.cwd = cwd or Path.cwd()
         self.problems: List[str] = []
         # Roots listed by git (not walked) in this run: their files can be prefiltered by `git grep`.
         self.git_roots: List[Path] = []
-        # str(candidate.path) -> index in git_roots, for files whose work-tree bytes `git grep`
-        # searches (not links, whose blob is the target's path, nor assume-unchanged or
-        # skip-worktree entries, which it reads from the index).
-        self.git_origin: Dict[str, int] = {}
-        self._excluded: Dict[str, Optional[Tuple[pathspec.PathSpec, Path]]] = {}
+        # Tracked regular files of the git work trees, per folder (see ``files``).
+        self.git_batches: List[GitBatch] = []
+        self._real_roots: List[str] = []
+        self._rel_roots: List[Optional[str]] = []  # relative to the working directory, with /
+        self._seen: Set[str] = set()  # real paths of the files found so far
+        self._excluded: Dict[str, Optional[Tuple[pathspec.PathSpec, str]]] = {}
         self._real_dirs: Dict[str, str] = {}
 
     def display(self, path: Path) -> str:
@@ -61,7 +85,10 @@ class Discovery:
         return _printable(rel.replace(os.sep, "/"))
 
     def files(self, paths: Sequence[str]) -> Iterator[Candidate]:
-        seen: Set[str] = set()
+        """The files to check, once each (by real path). Tracked regular files of a git work
+        tree are not made one by one: they are collected in ``git_batches``, per folder, for
+        the engine to take the few that `git grep` finds."""
+        seen = self._seen
         for given in paths:
             path = Path(given)
             try:
@@ -90,9 +117,12 @@ class Discovery:
                     seen.add(key)
                     yield candidate
 
-    def tree(self, root: Path) -> Iterator[Candidate]:
-        for candidate, _ in self._tree(root):
-            yield candidate
+    def every_file(self, paths: Sequence[str]) -> Iterator[Candidate]:
+        """``files`` and then every file of ``git_batches``."""
+        yield from self.files(paths)
+        for batch in self.git_batches:
+            for base in batch.bases:
+                yield self.batch_candidate(batch, base)
 
     def _tree(self, root: Path) -> Iterator[Tuple[Candidate, str]]:
         """Candidates under ``root`` with the key that identifies the file (its real path)."""
@@ -108,72 +138,139 @@ class Discovery:
                         continue  # a link out of the tree
                 else:
                     real = self._real_path(str(path))
-                yield Candidate(path, self.display(path)), real
+                yield Candidate(path, self.display(path), folder=self._real_dir(str(path.parent))), real
             return
-        names, unsure = listing
         root_index = len(self.git_roots)
         self.git_roots.append(root)
+        self._real_roots.append(real_root)
         try:
-            rel_root = os.path.relpath(root, self.cwd).replace(os.sep, "/")
+            rel_root: Optional[str] = os.path.relpath(root, self.cwd).replace(os.sep, "/")
         except ValueError:  # another drive on Windows
             rel_root = None
-        folders: Dict[str, Optional[Tuple[Path, Optional[Tuple[pathspec.PathSpec, Path]], str]]] = {}
-        for name in names:
+        self._rel_roots.append(rel_root)
+        regular, special = listing
+        folders: Dict[str, Optional[_GitFolder]] = {}
+
+        def folder_of(folder_name: str) -> Optional[_GitFolder]:
+            if folder_name not in folders:
+                folders[folder_name] = self._git_folder(root, folder_name, rel_root)
+            return folders[folder_name]
+
+        # Tracked regular files, per folder: no lstat (the index gives the mode), no Candidate.
+        by_folder: Dict[str, List[str]] = {}
+        scanned = _scanned_name_re().match
+        for name in regular:
             folder_name, _, base = name.rpartition("/")
-            if not _is_scanned(base):
-                continue
-            if folder_name in folders:
-                folder = folders[folder_name]
-            else:
-                folder = folders[folder_name] = self._git_folder(root, folder_name)
+            if scanned(base):
+                if folder_name in by_folder:
+                    by_folder[folder_name].append(base)
+                else:
+                    by_folder[folder_name] = [base]
+        seen = self._seen
+        for folder_name, bases in by_folder.items():
+            folder = folder_of(folder_name)
             if folder is None:
                 continue  # under a folder that is always skipped
-            folder_path, excluded, real_folder = folder
-            path = folder_path / base
-            full = str(path)
-            if excluded is not None and excluded[0].match_file(os.path.relpath(full, excluded[1]).replace(os.sep, "/")):
+            if folder.excluded is not None:
+                bases = [b for b in bases if not folder.excluded.match_file(folder.rel_to_exclude_base + b)]
+            keys = [folder.real_prefix + b for b in bases]
+            if not seen.isdisjoint(keys):  # also given, or found under another path given
+                bases = [b for b, key in zip(bases, keys) if key not in seen]
+            seen.update(keys)
+            if bases:
+                self.git_batches.append(GitBatch(root_index, folder_name, folder, bases))
+        # The rest (untracked files, links, assume-unchanged entries) one by one, after the
+        # regular files, so a link to one of those is not checked twice.
+        for name, kind in special:
+            folder_name, _, base = name.rpartition("/")
+            if not scanned(base):
                 continue
-            is_link = False
-            try:
-                mode = os.lstat(full).st_mode
-                if stat.S_ISLNK(mode):
-                    is_link = True
-                    mode = os.stat(full).st_mode
-                    if not stat.S_ISREG(mode):
-                        continue  # a link to a folder
-                    real = os.path.realpath(full)
-                    if not _inside(real, real_root):
-                        continue  # a link out of the tree
-                elif stat.S_ISREG(mode):
-                    real = os.path.join(real_folder, base)
-                else:
-                    continue  # a submodule, a FIFO
-            except OSError as exc:
-                if exc.errno == errno.ELOOP:
-                    self.problems.append(f"{self.display(path)}: symbolic link loop; skipped")
-                continue  # deleted from the work tree, or a broken link
-            if rel_root is None:
-                display = self.display(path)
-            else:
-                display = _printable(name if rel_root == "." else posixpath.normpath(f"{rel_root}/{name}"))
-            if not is_link and name not in unsure:  # git grep reads a link's target path, not the file
-                self.git_origin[full] = root_index
-            yield Candidate(path, display), real
+            folder = folder_of(folder_name)
+            if folder is None or (folder.excluded is not None and folder.excluded.match_file(folder.rel_to_exclude_base + base)):
+                continue
+            display = self._git_display(folder, base, rel_root)
+            if kind is _UNSURE:
+                yield Candidate(folder.prefix + base, display, folder=folder.real, git_root=root_index, git_name=name), folder.real_prefix + base
+                continue
+            found = self._checked_entry(folder, base, real_root)
+            if found is not None:
+                full, real, is_link = found
+                # `git grep --untracked` reads an untracked file's bytes, never a link's
+                reads = kind is _UNTRACKED and not is_link
+                yield Candidate(full, display, folder=folder.real, git_root=root_index, git_name=name, git_grep_reads=reads), real
 
-    def _git_folder(self, root: Path, folder_name: str):
-        """For a folder of a git listing: its Path, the exclude spec governing it and its real
-        path; None when it lies under a folder that is always skipped."""
+    def batch_candidate(self, batch: "GitBatch", base: str) -> Candidate:
+        """The Candidate of one file of a batch (`git grep` found a term in it)."""
+        folder = batch.folder
+        name = f"{batch.folder_name}/{base}" if batch.folder_name else base
+        return Candidate(
+            folder.prefix + base, self._git_display(folder, base, self._rel_roots[batch.root]), folder=folder.real,
+            git_root=batch.root, git_name=name, git_grep_reads=True,
+        )
+
+    def confirm(self, candidate: Candidate) -> bool:
+        """For a file the index lists as regular, about to be read: False when the work tree
+        now has a link out of the tree there (a type change git has not been told of)."""
+        if candidate.git_root is None or not os.path.islink(candidate.path_str):
+            return True
+        return _inside(os.path.realpath(candidate.path_str), self._real_roots[candidate.git_root])
+
+    def _git_display(self, folder: "_GitFolder", base: str, rel_root: Optional[str]) -> str:
+        if rel_root is None:
+            return self.display(Path(folder.prefix + base))
+        return _printable(folder.display_prefix + base)
+
+    def _checked_entry(self, folder: "_GitFolder", base: str, real_root: str) -> Optional[Tuple[str, str, bool]]:
+        """(path, real path, is a link) of an untracked file or a link, after lstat; None to skip it."""
+        full = folder.prefix + base
+        try:
+            mode = os.lstat(full).st_mode
+            if stat.S_ISLNK(mode):
+                if not stat.S_ISREG(os.stat(full).st_mode):
+                    return None  # a link to a folder
+                real = os.path.realpath(full)
+                if not _inside(real, real_root):
+                    return None  # a link out of the tree
+                return full, real, True
+            if stat.S_ISREG(mode):
+                return full, folder.real_prefix + base, False
+            return None  # a FIFO, a socket
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                self.problems.append(f"{self.display(Path(full))}: symbolic link loop; skipped")
+            return None  # deleted from the work tree, or a broken link
+
+    def _git_folder(self, root: Path, folder_name: str, rel_root: Optional[str]) -> Optional["_GitFolder"]:
+        """What the files of one folder of a git listing share; None when it lies under a
+        folder that is always skipped."""
         if folder_name and any(part in ALWAYS_SKIPPED_DIRS for part in folder_name.split("/")):
             return None
-        folder_path = root / folder_name if folder_name else root
-        return folder_path, self._exclusion(folder_path), self._real_dir(str(folder_path))
+        folder_path = str(root / folder_name if folder_name else root)
+        real = self._real_dir(folder_path)
+        excluded = self._exclusion(real)
+        rel = ""
+        if excluded is not None:
+            rel = os.path.relpath(real, excluded[1]).replace(os.sep, "/")
+            rel = "" if rel == "." else rel + "/"
+        display = ""
+        if rel_root is not None:
+            joined = f"{rel_root}/{folder_name}" if folder_name else rel_root
+            display = posixpath.normpath(joined)
+            display = "" if display == "." else display + "/"
+        return _GitFolder(
+            prefix="" if folder_path == "." else folder_path + os.sep,
+            real=real,
+            real_prefix=real.rstrip(os.sep) + os.sep,
+            excluded=excluded[0] if excluded is not None else None,
+            rel_to_exclude_base=rel,
+            display_prefix=display,
+        )
 
-    def _exclusion(self, folder: Path):
+    def _exclusion(self, real_folder: str) -> Optional[Tuple[pathspec.PathSpec, str]]:
         """The exclude spec governing a folder and its base, asked once per folder."""
-        key = str(folder)
-        if key not in self._excluded:
-            self._excluded[key] = self.exclude_for(folder)
-        return self._excluded[key]
+        if real_folder not in self._excluded:
+            self._excluded[real_folder] = self.exclude_for(real_folder)
+        return self._excluded[real_folder]
 
     def _real_path(self, file_path: str) -> str:
         """The real path of a file that is not itself a link: its folder's, resolved once."""
@@ -202,11 +299,12 @@ class Discovery:
         return self._excluded_path(path, path.parent)
 
     def _excluded_path(self, path: Path, folder: Path) -> bool:
-        excluded = self._exclusion(folder)
+        real_folder = self._real_dir(str(folder))
+        excluded = self._exclusion(real_folder)
         if excluded is None:
             return False
         spec, base = excluded
-        return spec.match_file(os.path.relpath(path, base).replace(os.sep, "/"))
+        return spec.match_file(os.path.relpath(os.path.join(real_folder, path.name), base).replace(os.sep, "/"))
 
     def walk(self, root: Path) -> Iterator[Path]:
         """Outside a git work tree: a walk that honours nested .gitignore files itself."""
@@ -287,12 +385,37 @@ def _ignored(path: Path, is_dir: bool, ignores: Tuple[Tuple[Path, pathspec.PathS
     return False
 
 
-def _git_listing(root: Path) -> Optional[Tuple[List[str], Set[str]]]:
-    """``git ls-files`` names (relative to ``root``, with /), and those marked assume-unchanged
-    or skip-worktree; None outside a git work tree."""
+_UNSURE = "unsure"  # tracked, assume-unchanged or skip-worktree: `git grep` reads the index
+_UNTRACKED = "untracked"  # not in the index: lstat decides
+_LINK = "link"  # a link in the index: lstat decides
+
+
+class _GitFolder(NamedTuple):
+    prefix: str  # the folder's path as discovery builds file paths, with a trailing separator
+    real: str
+    real_prefix: str
+    excluded: Optional[pathspec.PathSpec]
+    rel_to_exclude_base: str  # the folder relative to its exclude patterns' base, with "/"
+    display_prefix: str
+
+
+class GitBatch(NamedTuple):
+    """Tracked regular files of one folder of a git listing, to be checked if `git grep` finds
+    a term in them (it reads their work-tree bytes)."""
+
+    root: int  # index in Discovery.git_roots
+    folder_name: str  # relative to the root, with /
+    folder: _GitFolder
+    bases: List[str]  # file names
+
+
+def _git_listing(root: Path) -> Optional[Tuple[List[str], List[Tuple[str, str]]]]:
+    """``git ls-files`` names (relative to ``root``, with /): the tracked regular files, and the
+    other entries with their kind; None outside a git work tree. The index gives each tracked
+    entry's mode, so no file needs an lstat here."""
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-v", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
+            ["git", "-C", str(root), "ls-files", "-v", "-s", "-z", "--cached", "--others", "--exclude-standard"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
@@ -302,16 +425,31 @@ def _git_listing(root: Path) -> Optional[Tuple[List[str], Set[str]]]:
         return None
     if result.returncode != 0:
         return None
-    names: List[str] = []
-    unsure: Set[str] = set()
+    regular: List[str] = []
+    special: List[Tuple[str, str]] = []
+    last = ""
     for entry in os.fsdecode(result.stdout).split("\0"):
-        tag, _, name = entry.partition(" ")
-        if not name:
-            continue
-        names.append(name)
-        if tag.islower() or tag == "S":  # assume-unchanged, skip-worktree
-            unsure.add(name)
-    return names, unsure
+        # "<tag> <mode> <object> <stage>\t<name>", or "? <name>" for an untracked file
+        if entry[2:8] in ("100644", "100755") and entry[:2] in ("H ", "C ", "M ", "R ", "K "):
+            name = entry[entry.index("\t") + 1 :]
+            if name != last:  # a conflicted file is listed once per stage, one after another
+                regular.append(name)
+                last = name
+        elif entry.startswith("? "):
+            special.append((entry[2:], _UNTRACKED))
+        elif "\t" in entry:
+            info, _, name = entry.partition("\t")
+            tag, _, mode = info.partition(" ")
+            if mode.startswith("160000") or (special and special[-1][0] == name):
+                continue  # a submodule; another stage of a conflicted entry
+            if mode.startswith("120000"):
+                special.append((name, _LINK))
+            elif tag.islower() or tag == "S":  # assume-unchanged, skip-worktree
+                special.append((name, _UNSURE))
+            elif name != last:
+                regular.append(name)
+                last = name
+    return regular, special
 
 
 _SPEC_CACHE: Dict[Tuple[str, ...], Optional[pathspec.PathSpec]] = {}

@@ -10,16 +10,17 @@ import re
 import signal
 import stat
 import subprocess
+import threading
 import tokenize
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from codemod import applier, scanners
 from codemod.config import CliOverrides, Config, ConfigResolver
-from codemod.discovery import Candidate, Discovery, exclude_spec
+from codemod.discovery import Candidate, Discovery, GitBatch, exclude_spec
 from codemod.ftypes import SAFE, UNSAFE, FileResult, Finding, ScanContext, ScanError, SourceText
 from codemod.ruledocs import default_codes
 
@@ -121,14 +122,19 @@ class FileProcessor:
         self.options = options
         self.resolver = resolver
         self.default_codes = default_codes()
-        self._configs: Dict[str, Config] = {}  # by folder as given: resolving it per file is costly
+        self._configs: Dict[str, Config] = {}  # by folder: resolving it per file is costly
 
-    def config_for(self, path: Path) -> Config:
-        folder = path.parent
-        key = str(folder)
-        config = self._configs.get(key)
+    def config_for(self, candidate: Candidate) -> Config:
+        """The config of the candidate's folder (its real path, when discovery knows it)."""
+        if candidate.folder:
+            return self.config_for_folder(candidate.folder)
+        return self.config_for_folder(os.path.dirname(candidate.path_str) or ".", real=False)
+
+    def config_for_folder(self, folder: str, real: bool = True) -> Config:
+        config = self._configs.get(folder)
         if config is None:
-            config = self._configs[key] = self.resolver.for_dir(folder)
+            config = self.resolver.for_real_dir(folder) if real else self.resolver.for_dir(folder)
+            self._configs[folder] = config
         return config
 
     def is_candidate(self, raw: bytes, config: Config) -> bool:
@@ -138,8 +144,8 @@ class FileProcessor:
         """The whole pipeline for one file, as a worker runs it."""
         result = FileResult(candidate.display)
         try:
-            config = self.config_for(candidate.path)
-            raw = self.read(candidate.path, config)
+            config = self.config_for(candidate)
+            raw = self.read(candidate.path_str, config)
         except _Skip as skip:
             if skip.error:
                 result.errors.append(f"{candidate.display}: {skip}")
@@ -151,7 +157,7 @@ class FileProcessor:
             return result
         return self.process_bytes(candidate, raw, config, result)
 
-    def read(self, path: Path, config: Config) -> Optional[bytes]:
+    def read(self, path: str, config: Config) -> Optional[bytes]:
         """The file's bytes; None for a folder, a file over max-file-size or a binary file."""
         try:
             # Non-blocking, so a FIFO that took a file's place cannot hang the run.
@@ -341,40 +347,60 @@ class Engine:
         self.files_seen = 0
         self.progress: Progress = Progress()
         self.prefiltered_by_git = 0  # files ruled out by `git grep` without being read here
+        self.warm_up = ScannerWarmUp()
 
-    def exclude_for(self, folder: Path):
+    def exclude_for(self, real_folder: str) -> Optional[Tuple[object, str]]:
         try:
-            config = self.resolver.for_dir(folder)
+            config = self.resolver.for_real_dir(real_folder)
         except ValueError as exc:  # a broken pyproject.toml: its files are skipped below, once each
             self.note(str(exc))
             return None
         spec = exclude_spec(config.exclude + config.extend_exclude)
-        return None if spec is None else (spec, config.root or Path.cwd())
+        return None if spec is None else (spec, str(config.root) if config.root else os.path.realpath(os.getcwd()))
 
     def candidates(self, paths: Sequence[str]) -> Iterator[Tuple[Candidate, bytes, Config]]:
         """Every discovered file that passes the byte prefilter, with its bytes.
 
         In a git work tree `git grep -F` first rules out, at C speed, the files that hold none
         of the prefilter's terms; only the rest are read here, and they still go through the
-        same Python prefilter, so the result is identical either way."""
-        discovered: List[Tuple[Candidate, Config]] = []
-        for candidate in self.discovery.files(paths):
-            self.files_seen += 1
-            try:
-                config = self.processor.config_for(candidate.path)
-            except ValueError as exc:  # a broken pyproject.toml governing this file
-                self.note(str(exc))
-                continue
-            discovered.append((candidate, config))
-        hits = self._git_grep_hits(discovered)
-        origin = self.discovery.git_origin
+        same Python prefilter, so the result is identical either way. It starts before
+        discovery, with the default catalog's terms, and runs while files are listed."""
+        early = self._start_git_greps(paths)
+        try:
+            discovered: List[Tuple[Candidate, Config]] = []
+            for candidate in self.discovery.files(paths):
+                self.files_seen += 1
+                try:
+                    config = self.processor.config_for(candidate)
+                except ValueError as exc:  # a broken pyproject.toml governing this file
+                    self.note(str(exc))
+                    continue
+                discovered.append((candidate, config))
+            batches: List[Tuple[GitBatch, Config]] = []
+            for batch in self.discovery.git_batches:
+                try:
+                    config = self.processor.config_for_folder(batch.folder.real)
+                except ValueError as exc:
+                    self.note(str(exc))
+                    continue
+                self.files_seen += len(batch.bases)
+                batches.append((batch, config))
+            self.warm_up.import_if_hit()
+            hits = self._git_grep_hits(discovered, batches, early)
+        finally:
+            for grep in early.values():
+                grep.stop()
+        discovered += self._batch_hits(batches, hits)
         for candidate, config in discovered:
-            root = origin.get(str(candidate.path))
-            if root is not None and hits[root] is not None and str(candidate.path) not in hits[root]:
+            root = candidate.git_root
+            if candidate.git_grep_reads and hits[root] is not None and candidate.git_name not in hits[root]:
                 self.prefiltered_by_git += 1
                 continue
+            if not self.discovery.confirm(candidate):
+                self.files_seen -= 1
+                continue
             try:
-                raw = self.processor.read(candidate.path, config)
+                raw = self.processor.read(candidate.path_str, config)
             except _Skip as skip:
                 if skip.error:
                     self.note(f"{candidate.display}: {skip}")
@@ -382,18 +408,57 @@ class Engine:
             if raw is not None and self.processor.is_candidate(raw, config):
                 yield candidate, raw, config
 
-    def _git_grep_hits(self, discovered: Sequence[Tuple[Candidate, Config]]) -> List[Optional[Set[str]]]:
-        """Per git root of this run: the paths (as discovery builds them) that hold a prefilter
-        term of any config governing the root's files; None where git grep cannot be used."""
+    def _batch_hits(self, batches: Sequence[Tuple[GitBatch, Config]], hits: List[Optional[Set[str]]]) -> List[Tuple[Candidate, Config]]:
+        """The files of the batches that `git grep` found (all of them where it could not
+        run), in name order."""
+        by_folder: List[Optional[Dict[str, Set[str]]]] = []
+        for names in hits:
+            if names is None:
+                by_folder.append(None)
+                continue
+            grouped: Dict[str, Set[str]] = {}
+            for name in names:
+                folder_name, _, base = name.rpartition("/")
+                grouped.setdefault(folder_name, set()).add(base)
+            by_folder.append(grouped)
+        found: List[Tuple[Candidate, Config]] = []
+        for batch, config in batches:
+            grouped = by_folder[batch.root]
+            wanted = None if grouped is None else grouped.get(batch.folder_name)
+            if grouped is not None and not wanted:
+                self.prefiltered_by_git += len(batch.bases)
+                continue
+            for base in batch.bases:
+                if wanted is None or base in wanted:
+                    found.append((self.discovery.batch_candidate(batch, base), config))
+                else:
+                    self.prefiltered_by_git += 1
+        found.sort(key=lambda item: (item[0].git_root, item[0].git_name))
+        return found
+
+    def _start_git_greps(self, paths: Sequence[str]) -> Dict[str, "GitGrep"]:
+        """`git grep` for the default catalog's terms in each folder given, started now."""
+        if os.environ.get(NO_GIT_GREP_ENV):
+            return {}
+        terms = prefilter_terms(self.resolver.default().catalog)
+        folders = {str(Path(p)) for p in paths if os.path.isdir(p)}
+        if not terms:
+            return {}
+        return {folder: GitGrep(Path(folder), terms, self.warm_up.on_grep_output) for folder in sorted(folders)}
+
+    def _git_grep_hits(self, discovered: Sequence[Tuple[Candidate, Config]], batches: Sequence[Tuple[GitBatch, Config]],
+                       early: Dict[str, "GitGrep"]) -> List[Optional[Set[str]]]:
+        """Per git root of this run: the names (as git lists them) of the files that hold a
+        prefilter term of any config governing the root's files; None where git grep cannot be used."""
         roots = self.discovery.git_roots
         if not roots or os.environ.get(NO_GIT_GREP_ENV):
             return [None] * len(roots)
-        origin = self.discovery.git_origin
         catalogs: List[Dict[int, object]] = [{} for _ in roots]
         for candidate, config in discovered:
-            root = origin.get(str(candidate.path))
-            if root is not None:
-                catalogs[root][id(config.catalog)] = config.catalog
+            if candidate.git_grep_reads:
+                catalogs[candidate.git_root][id(config.catalog)] = config.catalog
+        for batch, config in batches:
+            catalogs[batch.root][id(config.catalog)] = config.catalog
         hits: List[Optional[Set[str]]] = []
         for root, used in zip(roots, catalogs):
             terms: Set[bytes] = set()
@@ -403,7 +468,16 @@ class Engine:
                     terms = set()
                     break
                 terms.update(catalog_terms)
-            hits.append(git_grep_files(root, grep_needles(sorted(terms))) if terms else None)
+            if not terms:
+                hits.append(None)
+                continue
+            grep = early.get(str(root))
+            missing = sorted(terms) if grep is None else grep.uncovered(terms)
+            found = grep.names() if grep is not None else set()
+            if missing and found is not None:
+                extra = GitGrep(root, missing).names()
+                found = None if extra is None else found | extra
+            hits.append(found)
         return hits
 
     def run(self, paths: Sequence[str]) -> Iterator[FileResult]:
@@ -436,7 +510,7 @@ class Engine:
 
         source = iter(candidates)
         pending: deque = deque()  # (candidate, future), in order
-        pool = _new_pool(self.options, jobs)
+        pool = _new_pool(self.processor, jobs)
         try:
             try:
                 for candidate in source:
@@ -482,7 +556,7 @@ class Engine:
                     self.progress.advance()
                     continue
                 if pool is None:
-                    pool = _new_pool(self.options, 1)
+                    pool = _new_pool(self.processor, 1)
                 try:
                     result = pool.submit(_process_in_worker, candidate).result()
                 except BrokenProcessPool:
@@ -524,10 +598,14 @@ def _succeeded(future) -> bool:
     return future is not None and future.done() and not future.cancelled() and future.exception() is None
 
 
-def _new_pool(options: RunOptions, jobs: int):
+def _new_pool(processor: FileProcessor, jobs: int):
+    """Workers that process one file per task. Forked ones start from the parent's processor,
+    with the configs it has already read; spawned ones build their own."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
+    forked = multiprocessing.get_start_method(allow_none=False) == "fork"
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(processor.options, processor if forked else None))
 
 
 def _chain(first: List[Candidate], rest: Iterable[Candidate]) -> Iterator[Candidate]:
@@ -624,26 +702,103 @@ def grep_needles(terms: Sequence[bytes], shortest: int = 4) -> List[bytes]:
     return needles
 
 
-def git_grep_files(root: Path, terms: Sequence[bytes]) -> Optional[Set[str]]:
-    """Paths under ``root`` (built as discovery builds them) of tracked and untracked, not
-    ignored files whose work-tree bytes contain any of ``terms``; None if git grep fails or
-    warns about anything (then every file is read and prefiltered in Python)."""
-    command = [
-        "git", "-C", str(root),
-        "-c", "grep.fullName=false", "-c", "submodule.recurse=false", "-c", "grep.patternType=fixed",
-        "grep", "-l", "-z", "-F", "--untracked", "--no-color", "--no-textconv",
-    ]
-    for term in terms:
-        command += ["-e", os.fsdecode(term)]
-    command += ["--", "."]
-    try:
-        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=600)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    if result.returncode not in (0, 1) or result.stderr.strip():
-        return None
-    root_str = str(root)
-    return {str(Path(os.path.join(root_str, name))) for name in os.fsdecode(result.stdout).split("\0") if name}
+class GitGrep:
+    """`git grep -l` in a subprocess: the tracked and untracked, not ignored files under
+    ``root`` whose work-tree bytes contain any of ``terms`` (searched for by the shorter
+    ``grep_needles``), as names relative to ``root``. None if git grep fails or warns about
+    anything: then every file is read and prefiltered in Python. Its output is read as it
+    comes, and shown to ``on_output``."""
+
+    def __init__(self, root: Path, terms: Sequence[bytes], on_output: Optional[Callable[[bytes], None]] = None):
+        self.needles = grep_needles(terms)
+        command = [
+            "git", "-C", str(root),
+            "-c", "grep.fullName=false", "-c", "submodule.recurse=false", "-c", "grep.patternType=fixed",
+            # one core left for this process, which lists files and imports LibCST meanwhile
+            "-c", f"grep.threads={max(1, (os.cpu_count() or 2) - 1)}",
+            "grep", "-l", "-z", "-F", "--untracked", "--no-color", "--no-textconv",
+        ]
+        for needle in self.needles:
+            command += ["-e", os.fsdecode(needle)]
+        command += ["--", "."]
+        self._stdout: List[bytes] = []
+        self._stderr: List[bytes] = []
+        self._readers: List[threading.Thread] = []
+        try:
+            self.process: Optional[subprocess.Popen] = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+            )
+        except (OSError, ValueError):
+            self.process = None
+            return
+        for pipe, into, watcher in ((self.process.stdout, self._stdout, on_output), (self.process.stderr, self._stderr, None)):
+            reader = threading.Thread(target=_drain, args=(pipe, into, watcher), daemon=True)
+            reader.start()
+            self._readers.append(reader)
+
+    def uncovered(self, terms: Iterable[bytes]) -> List[bytes]:
+        """The terms a file could hold without holding one of this search's needles."""
+        return sorted(t for t in terms if not any(n in t for n in self.needles))
+
+    def names(self) -> Optional[Set[str]]:
+        if self.process is None:
+            return None
+        try:
+            self.process.wait(timeout=600)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return None
+        self._join()
+        if self.process.returncode not in (0, 1) or b"".join(self._stderr).strip():
+            return None
+        return {name for name in os.fsdecode(b"".join(self._stdout)).split("\0") if name}
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            self._join()
+
+    def _join(self) -> None:
+        for reader in self._readers:
+            reader.join()
+
+
+def _drain(pipe, into: List[bytes], watcher: Optional[Callable[[bytes], None]]) -> None:
+    with pipe:
+        while True:
+            chunk = pipe.read1(65536)
+            if not chunk:
+                return
+            into.append(chunk)
+            if watcher is not None:
+                watcher(chunk)
+
+
+class ScannerWarmUp:
+    """Notes when `git grep` names a Python file, so that the Python scanner (LibCST: about
+    0.25 s to import) can be imported while the search goes on, not after it."""
+
+    MODULES = ("codemod.scanners.python", "codemod.retry")
+
+    def __init__(self) -> None:
+        self.python_hit = False
+
+    def on_grep_output(self, chunk: bytes) -> None:  # in the thread that reads git's output
+        if not self.python_hit and any(s in chunk for s in (b".py\0", b".pyi\0", b".ipynb\0")):
+            self.python_hit = True
+
+    def import_if_hit(self) -> None:
+        if not self.python_hit:
+            return
+        import importlib
+
+        for module in self.MODULES:
+            try:
+                importlib.import_module(module)
+            except Exception:  # reported where the module is used, per file
+                return
 
 
 # -- workers -------------------------------------------------------------------------------------
@@ -652,7 +807,7 @@ def git_grep_files(root: Path, terms: Sequence[bytes]) -> Optional[Set[str]]:
 _WORKER: Optional[FileProcessor] = None
 
 
-def _init_worker(options: RunOptions) -> None:
+def _init_worker(options: RunOptions, processor: Optional[FileProcessor] = None) -> None:
     global _WORKER
     # Ctrl-C reaches the whole process group: the parent decides (it cancels queued files and
     # lets running ones finish); a worker never dies in the middle of a file because of it.
@@ -663,7 +818,7 @@ def _init_worker(options: RunOptions) -> None:
         signal.signal(signal.SIGTERM, _interrupt)
     except (ValueError, OSError):  # pragma: no cover
         pass
-    _WORKER = FileProcessor(options, ConfigResolver(options.config_path, options.overrides))
+    _WORKER = processor or FileProcessor(options, ConfigResolver(options.config_path, options.overrides))
 
 
 _IN_TASK = False

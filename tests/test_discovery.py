@@ -15,7 +15,7 @@ def _found(root, paths=(".",)):
     old = os.getcwd()
     os.chdir(root)
     try:
-        return sorted(c.display for c in discovery.files(list(paths))), discovery.problems
+        return sorted(c.display for c in discovery.every_file(list(paths))), discovery.problems
     finally:
         os.chdir(old)
 
@@ -76,3 +76,28 @@ def test_paths_with_spaces_and_non_ascii_names(tmp_path):
     proc = run_cli(["--fix", "."], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "os.environ.get" in (folder / "clé.py").read_text()
+
+
+def test_git_index_says_file_but_work_tree_has_a_link_out_of_the_tree(tmp_path):
+    """Tracked files are not lstat'ed one by one (the index gives their mode); one that `git grep`
+    finds is checked before it is read, so a link out of the tree that git was not told of
+    (a type change) is never read or rewritten."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text(LEGACY)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.py").write_text(LEGACY)
+    (root / "b.py").write_text(LEGACY)
+    (root / "gone.py").write_text(LEGACY)
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "x")
+    (root / "a.py").unlink()
+    os.symlink(outside / "secret.py", root / "a.py")
+    (root / "gone.py").unlink()
+    proc = run_cli(["--fix", "."], root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert (outside / "secret.py").read_text() == LEGACY
+    assert "os.environ.get" in (root / "b.py").read_text()

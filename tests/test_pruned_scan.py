@@ -23,8 +23,11 @@ FILLER = "def helper_{n}(a, b=2):\n    return [a * b for _ in range(3)]\n\n\n"
 
 TABLE = [
     # (source, what must be blanked)
-    # the header's first other statement (helper_1) is kept: where `import os` goes depends on it
-    ('"""Doc."""\n' + FILLER.format(n=1) + 'MODEL = "deepseek-chat"\n' + FILLER.format(n=2), ["helper_2"]),
+    ('"""Doc."""\n' + FILLER.format(n=1) + 'MODEL = "deepseek-chat"\n' + FILLER.format(n=2), ["helper_1", "helper_2"]),
+    # where `import os` goes depends on where the header ends: at a blanked statement too, however short
+    ('"""Doc."""\nimport sys\nx = 1\nimport json\nM = "deepseek-chat"\n', ["x = 1"]),
+    ('import sys\nx = (\n1)\nimport json\nM = "deepseek-chat"\n', ["x = ("]),
+    ('import sys\ndef f(): pass\nimport json\n' + FILLER.format(n=1) + 'M = "deepseek-chat"\n', ["def f", "helper_1"]),
     # import os goes before the first statement after the header, blanked or not
     ('"""Doc."""\nfrom __future__ import annotations\n' + FILLER.format(n=1) + FILLER.format(n=2) + 'M = "deepseek-chat"\n', ["helper_2"]),
     ("import sys\n" + FILLER.format(n=1) + "import os\n" + FILLER.format(n=2) + 'M = "deepseek-reasoner"\n', ["helper_2"]),
@@ -158,6 +161,8 @@ STATEMENTS = [
     "x{n} = {n}; y{n} = 'deepseek-coder'",
     "if ready:\n    pass\n    # deepseek-chat in a footer",
     '"""A string statement {n}."""',
+    "x{n} = 1",
+    "z{n} = (\n1,\n)",
     "",
 ]
 

@@ -122,6 +122,19 @@ def test_git_grep_prefilter_finds_exactly_what_the_python_prefilter_finds(tmp_pa
     assert not paths & {"ignored.py", "bin/blob.py", "big/large.py", "app/clean.py"}
 
 
+@pytest.mark.parametrize("paths", [["app", "conf"], ["app", ".", "app/models.py"], ["acme"]])
+def test_git_grep_prefilter_answers_as_the_python_one_for_folders_and_overlaps(tmp_path, paths):
+    """Several paths, nested ones and a file also found under a folder: each file once, the same
+    findings and the same count of files checked with `git grep` as without."""
+    _tree_for_prefilter(tmp_path)
+    with_grep = run_cli(["--format", "json", *paths], tmp_path)
+    without = run_cli(["--format", "json", *paths], tmp_path, env={engine_module.NO_GIT_GREP_ENV: "1"})
+    a, b = json.loads(with_grep.stdout), json.loads(without.stdout)
+    assert a == b and a["findings"]
+    located = [(f["path"], f["line"], f["column"], f["rule"]) for f in a["findings"]]
+    assert len(located) == len(set(located))
+
+
 def test_git_grep_prefilter_is_used_in_a_work_tree(tmp_path, monkeypatch):
     _tree_for_prefilter(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -130,6 +143,8 @@ def test_git_grep_prefilter_is_used_in_a_work_tree(tmp_path, monkeypatch):
     candidates = [c.display for c, _, _ in engine.candidates(["."])]
     assert engine.prefiltered_by_git >= 1  # app/clean.py is never read here
     assert "app/clean.py" not in candidates and "stale.py" in candidates
+    # a URL on another deepseek.com host (the docs) cannot be a finding: not even read as one
+    assert "app/docs.py" not in candidates
 
 
 # -- the pre-commit fast path ----------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Parse only the statements a Python scan can use.
 
 CPython's parser, about ten times faster than LibCST's, lists a module's top-level statements.
-Each one that can neither hold a finding nor give one context is blanked: every line of it
-becomes a comment line of the same length. LibCST then parses far less, and every offset, line
-and column is what it is in the file."""
+Each run of them that can neither hold a finding nor give one context is blanked into a single
+statement of the same length and line breaks, mostly a string that LibCST reads as one token.
+LibCST then parses far less, and every offset, line and column is what it is in the file."""
 
 from __future__ import annotations
 
@@ -74,9 +74,9 @@ def pruned_text(source: SourceText, tree: ast.Module, findings: "re.Pattern[str]
 
     Kept: statements where ``findings`` matches in their lines or in the comments and blank
     lines on either side (LibCST counts those before a statement as its own, and those after
-    an indented block as the block's); statements where ``context`` matches; every import; and
-    the file's header up to and including its first statement that is not a docstring or an
-    import, so that where an import goes is decided as on the whole file."""
+    an indented block as the block's); statements where ``context`` matches; every import; the
+    first statement; and the header (a docstring, imports). A blanked run is still a statement,
+    so where an import goes is decided as on the whole file."""
     text = source.text
     groups = _groups(tree)
 
@@ -84,33 +84,49 @@ def pruned_text(source: SourceText, tree: ast.Module, findings: "re.Pattern[str]
         return source.line_start(line) if line <= source.line_count else len(text)
 
     in_header = True
-    blanked: List[_Group] = []
+    runs: List[List[int]] = []  # [first line, last line, last index] of runs of blanked statements
     for index, group in enumerate(groups):
-        keep = in_header or group.has_import
         if in_header and not (group.is_import or (index == 0 and group.may_be_docstring)):
-            in_header = False
+            in_header = False  # the first statement after the header: kept if it is the first
+        keep = in_header or group.has_import or index == 0
         if not keep:
             low = offset(groups[index - 1].last_line + 1) if index else 0
             high = offset(groups[index + 1].first_line) if index + 1 < len(groups) else len(text)
             keep = findings.search(text, low, high) is not None
         if not keep:
             keep = context.search(text, offset(group.first_line), offset(group.last_line + 1)) is not None
-        if not keep:
-            blanked.append(group)
-    if not blanked:
+        if keep:
+            continue
+        if runs and runs[-1][2] == index - 1:
+            runs[-1][1:] = [group.last_line, index]
+        else:
+            runs.append([group.first_line, group.last_line, index])
+    if not runs:
         return text
     parts: List[str] = []
     position = 0
-    for group in blanked:
-        for line in range(group.first_line, group.last_line + 1):
-            start = source.line_start(line)
-            length = len(source.line_text(line))
-            parts.append(text[position:start])
-            # A comment, not blanks: LibCST drops a run of blank lines at the end of a file.
-            parts.append("#" + " " * (length - 1) if length else "")
-            position = start + length
+    for first, last, _ in runs:
+        start = source.line_start(first)
+        end = source.line_start(last) + len(source.line_text(last))
+        parts += [text[position:start], _placeholder(source, first, last, start, end)]
+        position = end
     parts.append(text[position:])
     pruned = "".join(parts)
     if len(pruned) != len(text):  # pragma: no cover - a line count that disagrees with CPython's
         return text
     return pruned
+
+
+_NOT_A_LINE_BREAK = re.compile(r"[^\r\n]")
+
+
+def _placeholder(source: SourceText, first: int, last: int, start: int, end: int) -> str:
+    """One statement of the same length and line breaks for lines ``first``..``last`` (offsets
+    ``start``..``end``), which no scan looks into: a string, which LibCST reads as one token;
+    where a line is too short for its quotes, ``0`` or an empty tuple."""
+    blank = _NOT_A_LINE_BREAK.sub(" ", source.text[start:end])
+    if len(source.line_text(first)) >= 3 and len(source.line_text(last)) >= 3 and len(blank) >= 6:
+        return '"""' + blank[3:-3] + '"""'
+    if first == last:
+        return "0" + blank[1:]
+    return "(" + blank[1:-1] + ")"
