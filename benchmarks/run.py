@@ -8,7 +8,8 @@ Measures, in one run of this script: the full check (`v4-migrate --format json .
 (`git grep -n -E ...`), Fixit 2.x with an equivalent one-rule config, peak RSS, `--fix`
 throughput on a candidate-heavy tree and the pre-commit path (10 clean files vs
 `python -c pass`). Prints a table with PASS/MISS per target and writes benchmarks/RESULTS.md.
-Wall times are medians; every tool gets one untimed warm-up run first (page cache, .pyc).
+Wall times are medians; every tool gets one untimed warm-up run first (page cache, .pyc), and the
+commands compared in a ratio run in turns, so both meet the same load on a shared machine.
 """
 
 from __future__ import annotations
@@ -74,6 +75,21 @@ def wall(command: Sequence[str], cwd: Path, runs: int, env: Optional[Dict[str, s
             times.append(elapsed)
     assert last is not None
     return statistics.median(times), times, last
+
+
+def wall_pair(first: Sequence[str], second: Sequence[str], cwd: Path, runs: int, ok_first: Tuple[int, ...] = (0, 1),
+              ok_second: Tuple[int, ...] = (0, 1)):
+    """``wall`` for two commands run in turns, so that both meet the same load on a shared
+    machine: (median, times, last result) of each."""
+    first_runs: List[float] = []
+    second_runs: List[float] = []
+    last_first = last_second = None
+    for _ in range(runs):
+        _, times, last_first = wall(first, cwd, 1, ok_codes=ok_first, warmup=0 if first_runs else 1)
+        first_runs += times
+        _, times, last_second = wall(second, cwd, 1, ok_codes=ok_second, warmup=0 if second_runs else 1)
+        second_runs += times
+    return (statistics.median(first_runs), first_runs, last_first), (statistics.median(second_runs), second_runs, last_second)
 
 
 def peak_rss_mb(command: Sequence[str], cwd: Path) -> Tuple[float, float]:
@@ -215,15 +231,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
 
     # 1. the full check, and the floor
-    log(f"v4-migrate --format json . ({runs} runs) ...")
+    log(f"v4-migrate --format json . and git grep, in turns ({runs} runs each) ...")
     check_cmd = [V4, "--format", "json", "--today", TODAY, "."]
-    v4_time, v4_times, v4_proc = wall(check_cmd, tree, runs)
+    (v4_time, v4_times, v4_proc), (grep_time, grep_times, grep_proc) = wall_pair(check_cmd, GIT_GREP, tree, runs)
     report = json.loads(v4_proc.stdout)
     problems = check_findings(report, manifest)
     results.update(v4_check=v4_time, v4_check_runs=v4_times, findings=report["summary"]["findings"],
                    files_scanned=report["summary"]["files_scanned"], check_problems=problems)
-    log(f"git grep ({runs} runs) ...")
-    grep_time, grep_times, grep_proc = wall(GIT_GREP, tree, runs)
     results.update(git_grep=grep_time, git_grep_runs=grep_times, git_grep_lines=grep_proc.stdout.count(b"\n"))
     log("v4-migrate outside git (walk + Python prefilter) ...")
     nogit_time, _, nogit_proc = wall(check_cmd, tree, max(1, runs // 2), env=clean_env(GIT_DIR=str(args.work / "no-such-git-dir")))
@@ -285,9 +299,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     clean = sorted(rel for rel in subset if rel not in manifest["interesting"])
     ten = [clean[i * len(clean) // 10] for i in range(10)]
     pc_runs = max(15, runs * 3)
-    log(f"pre-commit path: 10 clean files vs python -c pass ({pc_runs} runs each) ...")
-    pc_time, _, pc_proc = wall([V4, *ten], tree, pc_runs, ok_codes=(0,))
-    py_time, _, _ = wall([PYTHON, "-c", "pass"], tree, pc_runs, ok_codes=(0,))
+    log(f"pre-commit path: 10 clean files and python -c pass, in turns ({pc_runs} runs each) ...")
+    (pc_time, _, pc_proc), (py_time, _, _) = wall_pair([V4, *ten], [PYTHON, "-c", "pass"], tree, pc_runs, (0,), (0,))
     results.update(precommit=pc_time, python_pass=py_time, precommit_output=pc_proc.stdout.decode().strip(),
                    precommit_files=ten)
 
@@ -383,7 +396,7 @@ def render_markdown(r: Dict, rows, n_files: int, args, fixit_limit: int) -> str:
         "comments, dict values, `os.getenv` defaults, YAML `model:` keys, .env values), another 0.5% mention DeepSeek "
         "without one. One service has its own `[tool.v4-migrate]` table.",
         "- Full check: `v4-migrate --format json --today 2026-11-28 .` at the root; floor: "
-        "`git grep -n -E 'deepseek-(chat|reasoner|coder)|api\\.deepseek\\.com'`.",
+        "`git grep -n -E 'deepseek-(chat|reasoner|coder)|api\\.deepseek\\.com'`, run in turns with it.",
         f"- Fixit: `fixit lint` with `benchmarks/fixit_rule/legacy_deepseek.py` (flags every string literal equal to a "
         f"retired id; Fixit's built-in rules disabled) on a deterministic subset of {fixit_limit or 'all'} Python files "
         "(every k-th file plus the planted ones); the time per file above one file's run is extrapolated to every Python "
@@ -394,7 +407,7 @@ def render_markdown(r: Dict, rows, n_files: int, args, fixit_limit: int) -> str:
         "a new git repo); MB/s per "
         "core = MB of Python / wall time / cores; MB per CPU-second from `RUSAGE_CHILDREN`.",
         "- Pre-commit: `v4-migrate f1.py ... f10.py` on 10 clean Python files of the tree (a root pyproject.toml and a "
-        "service pyproject.toml above them) vs `python -c pass`, both with the venv's interpreter.",
+        "service pyproject.toml above them) vs `python -c pass`, both with the venv's interpreter, in turns.",
         "- The project's `codemod/` is byte-compiled first, as an installed wheel would be.",
     ]
     return "\n".join(lines) + "\n"

@@ -29,6 +29,54 @@ VALUED = frozenset({"--today", "--format", "--fail-on", "-j", "--jobs", "--selec
 FAIL_ON = frozenset({"info", "notice", "warning", "error", "never"})
 
 
+# Every option of the command line, by whether it takes a value (tests/test_scale.py checks
+# them against click's); --explain, --vendor-shim, --version and --help end a run early.
+OPTIONS_WITH_VALUE = VALUED | {"-o", "--output", "--config", "--baseline", "--write-baseline"}
+OPTION_FLAGS = FLAGS | {"--unsafe-fixes", "--diff", "--statistics", "--group-by-owner"}
+NO_GIT_GREP_ENV = "V4_MIGRATE_NO_GIT_GREP"  # engine.NO_GIT_GREP_ENV
+
+
+def start_git_early(argv=None):
+    """Start `git ls-files` and `git grep` (the built-in catalog's needle) in each folder named,
+    or `.`, before the command line imports click and the pipeline: the engine takes them over
+    when it asks for the same commands (gitcmd.take)."""
+    try:
+        folders = _folders_named(list(sys.argv[1:] if argv is None else argv))
+        if not folders or os.environ.get(NO_GIT_GREP_ENV):
+            return
+        from pathlib import Path
+
+        from codemod import gitcmd
+
+        for folder in folders:
+            root = Path(folder)
+            gitcmd.start_early(gitcmd.grep_command(root, (NEEDLE,)))
+            gitcmd.start_early(gitcmd.grep_command(root, (NEEDLE,), gitcmd.PYTHON_PATHSPECS, quiet=True))
+            gitcmd.start_early(gitcmd.ls_files_command(root))
+    except Exception:  # only an head start: the pipeline runs what it needs itself
+        return
+
+
+def _folders_named(args):
+    """The folders among the paths of a command line whose every option is known; None if one
+    is not (or ends the run early)."""
+    paths = []
+    only_paths = False
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if only_paths or not arg.startswith("-") or arg == "-":
+            paths.append(arg)
+        elif arg == "--":
+            only_paths = True
+        elif arg.partition("=")[0] in OPTIONS_WITH_VALUE:
+            index += 0 if "=" in arg else 1
+        elif arg not in OPTION_FLAGS:
+            return None
+    return [p for p in (paths or ["."]) if os.path.isdir(p)]
+
+
 def clean_run(argv=None):
     """The exit code when every named file is certainly clean (the summary is printed);
     None when the full pipeline must decide."""

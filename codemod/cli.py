@@ -353,7 +353,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         code = _fastpath.clean_run(argv)  # named files that cannot hold an id: no imports
         if code is not None:
             sys.exit(code)
-        _command().main(args=argv, prog_name="v4-migrate", standalone_mode=True)
+        _fastpath.start_git_early(argv)  # they run while click and the pipeline are imported
+        try:
+            _command().main(args=argv, prog_name="v4-migrate", standalone_mode=True)
+        finally:
+            from codemod import gitcmd
+
+            gitcmd.stop_early()
     except KeyboardInterrupt:
         _interrupted()
 

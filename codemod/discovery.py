@@ -9,11 +9,12 @@ import os
 import posixpath
 import re
 import stat
-import subprocess
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
+from codemod import gitcmd
+from codemod.gitcmd import BackgroundCommand
 from codemod.scanners import FORMATS, format_for
 
 if TYPE_CHECKING:  # pragma: no cover - pathspec is imported only when a pattern is in use
@@ -67,15 +68,37 @@ class Discovery:
         self.exclude_for = exclude_for
         self.cwd = cwd or Path.cwd()
         self.problems: List[str] = []
-        # Roots listed by git (not walked) in this run: their files can be prefiltered by `git grep`.
-        self.git_roots: List[Path] = []
+        # Folders given that git lists (not walked): their files can be prefiltered by `git grep`.
+        self._git: List[_GitRoot] = []
         # Tracked regular files of the git work trees, per folder (see ``files``).
         self.git_batches: List[GitBatch] = []
-        self._real_roots: List[str] = []
-        self._rel_roots: List[Optional[str]] = []  # relative to the working directory, with /
         self._seen: Set[str] = set()  # real paths of the files found so far
+        self._listings: Dict[str, BackgroundCommand] = {}  # started early, by folder given
         self._excluded: Dict[str, Optional[Tuple[pathspec.PathSpec, str]]] = {}
         self._real_dirs: Dict[str, str] = {}
+
+    def start_listings(self, folders: Iterable[str]) -> None:
+        """Start `git ls-files` in these folders now, to be read when they are discovered."""
+        for folder in folders:
+            self._listings.setdefault(str(Path(folder)), gitcmd.take(gitcmd.ls_files_command(Path(folder))))
+
+    def stop(self) -> None:
+        for command in self._listings.values():
+            command.stop()
+        self._listings.clear()
+
+    @property
+    def git_roots(self) -> List[Path]:
+        return [git.path for git in self._git]
+
+    def _git_root(self, root: Path) -> "_GitRoot":
+        """The git listing of a folder given, registered once."""
+        for git in self._git:
+            if git.path == root:
+                return git
+        git = _GitRoot(self, len(self._git), root)
+        self._git.append(git)
+        return git
 
     def display(self, path: Path) -> str:
         try:
@@ -127,7 +150,7 @@ class Discovery:
     def _tree(self, root: Path) -> Iterator[Tuple[Candidate, str]]:
         """Candidates under ``root`` with the key that identifies the file (its real path)."""
         real_root = os.path.realpath(root)
-        listing = _git_listing(root)
+        listing = _git_listing(root, self._listings.pop(str(root), None))
         if listing is None:
             for path in self.walk(root):
                 if format_for(path) is None or self.skipped(path, root):
@@ -140,22 +163,9 @@ class Discovery:
                     real = self._real_path(str(path))
                 yield Candidate(path, self.display(path), folder=self._real_dir(str(path.parent))), real
             return
-        root_index = len(self.git_roots)
-        self.git_roots.append(root)
-        self._real_roots.append(real_root)
-        try:
-            rel_root: Optional[str] = os.path.relpath(root, self.cwd).replace(os.sep, "/")
-        except ValueError:  # another drive on Windows
-            rel_root = None
-        self._rel_roots.append(rel_root)
+        git = self._git_root(root)
         regular, special = listing
-        folders: Dict[str, Optional[_GitFolder]] = {}
-
-        def folder_of(folder_name: str) -> Optional[_GitFolder]:
-            if folder_name not in folders:
-                folders[folder_name] = self._git_folder(root, folder_name, rel_root)
-            return folders[folder_name]
-
+        folder_of = git.folder
         # Tracked regular files, per folder: no lstat (the index gives the mode), no Candidate.
         by_folder: Dict[str, List[str]] = {}
         scanned = _scanned_name_re().match
@@ -178,7 +188,7 @@ class Discovery:
                 bases = [b for b, key in zip(bases, keys) if key not in seen]
             seen.update(keys)
             if bases:
-                self.git_batches.append(GitBatch(root_index, folder_name, folder, bases))
+                self.git_batches.append(GitBatch(git.index, folder_name, folder, bases))
         # The rest (untracked files, links, assume-unchanged entries) one by one, after the
         # regular files, so a link to one of those is not checked twice.
         for name, kind in special:
@@ -188,40 +198,56 @@ class Discovery:
             folder = folder_of(folder_name)
             if folder is None or (folder.excluded is not None and folder.excluded.match_file(folder.rel_to_exclude_base + base)):
                 continue
-            display = self._git_display(folder, base, rel_root)
+            display = git.display(folder, base)
             if kind is _UNSURE:
-                yield Candidate(folder.prefix + base, display, folder=folder.real, git_root=root_index, git_name=name), folder.real_prefix + base
+                yield Candidate(folder.prefix + base, display, folder=folder.real, git_root=git.index, git_name=name), folder.real_prefix + base
                 continue
-            found = self._checked_entry(folder, base, real_root)
+            found = self._checked_entry(folder, base, git.real)
             if found is not None:
-                full, real, is_link = found
-                # `git grep --untracked` reads an untracked file's bytes, never a link's
-                reads = kind is _UNTRACKED and not is_link
-                yield Candidate(full, display, folder=folder.real, git_root=root_index, git_name=name, git_grep_reads=reads), real
+                full, real = found
+                yield Candidate(full, display, folder=folder.real, git_root=git.index, git_name=name), real
+
+    def git_found(self, root: Path, names: Iterable[str]) -> List[Candidate]:
+        """Candidates, in name order, for the files `git grep` found under ``root`` (a folder
+        given, in a git work tree), before its listing is read: each checked as the listing
+        would check it (a scanned name, not under a skipped folder, not excluded) and a regular
+        file now (a link waits for the listing). None of them is listed again."""
+        git = self._git_root(root)
+        scanned = _scanned_name_re().match
+        found: List[Candidate] = []
+        for name in sorted(names):
+            folder_name, _, base = name.rpartition("/")
+            folder = git.folder(folder_name) if scanned(base) else None
+            if folder is None or (folder.excluded is not None and folder.excluded.match_file(folder.rel_to_exclude_base + base)):
+                continue
+            full, key = folder.prefix + base, folder.real_prefix + base
+            try:
+                if not stat.S_ISREG(os.lstat(full).st_mode) or key in self._seen:
+                    continue
+            except OSError:
+                continue
+            self._seen.add(key)
+            found.append(Candidate(full, git.display(folder, base), folder=folder.real, git_root=git.index, git_name=name, git_grep_reads=True))
+        return found
 
     def batch_candidate(self, batch: "GitBatch", base: str) -> Candidate:
         """The Candidate of one file of a batch (`git grep` found a term in it)."""
-        folder = batch.folder
+        git = self._git[batch.root]
         name = f"{batch.folder_name}/{base}" if batch.folder_name else base
         return Candidate(
-            folder.prefix + base, self._git_display(folder, base, self._rel_roots[batch.root]), folder=folder.real,
-            git_root=batch.root, git_name=name, git_grep_reads=True,
+            batch.folder.prefix + base, git.display(batch.folder, base), folder=batch.folder.real,
+            git_root=git.index, git_name=name, git_grep_reads=True,
         )
 
     def confirm(self, candidate: Candidate) -> bool:
-        """For a file the index lists as regular, about to be read: False when the work tree
-        now has a link out of the tree there (a type change git has not been told of)."""
-        if candidate.git_root is None or not os.path.islink(candidate.path_str):
+        """For a file of a git listing, about to be read: False when it now lies out of the
+        tree, through a link git has not been told of (the file or a folder above it)."""
+        if candidate.git_root is None:
             return True
-        return _inside(os.path.realpath(candidate.path_str), self._real_roots[candidate.git_root])
+        return _inside(os.path.realpath(candidate.path_str), self._git[candidate.git_root].real)
 
-    def _git_display(self, folder: "_GitFolder", base: str, rel_root: Optional[str]) -> str:
-        if rel_root is None:
-            return self.display(Path(folder.prefix + base))
-        return _printable(folder.display_prefix + base)
-
-    def _checked_entry(self, folder: "_GitFolder", base: str, real_root: str) -> Optional[Tuple[str, str, bool]]:
-        """(path, real path, is a link) of an untracked file or a link, after lstat; None to skip it."""
+    def _checked_entry(self, folder: "_GitFolder", base: str, real_root: str) -> Optional[Tuple[str, str]]:
+        """(path, real path) of an untracked file or a link, after lstat; None to skip it."""
         full = folder.prefix + base
         try:
             mode = os.lstat(full).st_mode
@@ -231,40 +257,14 @@ class Discovery:
                 real = os.path.realpath(full)
                 if not _inside(real, real_root):
                     return None  # a link out of the tree
-                return full, real, True
+                return full, real
             if stat.S_ISREG(mode):
-                return full, folder.real_prefix + base, False
+                return full, folder.real_prefix + base
             return None  # a FIFO, a socket
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 self.problems.append(f"{self.display(Path(full))}: symbolic link loop; skipped")
             return None  # deleted from the work tree, or a broken link
-
-    def _git_folder(self, root: Path, folder_name: str, rel_root: Optional[str]) -> Optional["_GitFolder"]:
-        """What the files of one folder of a git listing share; None when it lies under a
-        folder that is always skipped."""
-        if folder_name and any(part in ALWAYS_SKIPPED_DIRS for part in folder_name.split("/")):
-            return None
-        folder_path = str(root / folder_name if folder_name else root)
-        real = self._real_dir(folder_path)
-        excluded = self._exclusion(real)
-        rel = ""
-        if excluded is not None:
-            rel = os.path.relpath(real, excluded[1]).replace(os.sep, "/")
-            rel = "" if rel == "." else rel + "/"
-        display = ""
-        if rel_root is not None:
-            joined = f"{rel_root}/{folder_name}" if folder_name else rel_root
-            display = posixpath.normpath(joined)
-            display = "" if display == "." else display + "/"
-        return _GitFolder(
-            prefix="" if folder_path == "." else folder_path + os.sep,
-            real=real,
-            real_prefix=real.rstrip(os.sep) + os.sep,
-            excluded=excluded[0] if excluded is not None else None,
-            rel_to_exclude_base=rel,
-            display_prefix=display,
-        )
 
     def _exclusion(self, real_folder: str) -> Optional[Tuple[pathspec.PathSpec, str]]:
         """The exclude spec governing a folder and its base, asked once per folder."""
@@ -399,6 +399,60 @@ class _GitFolder(NamedTuple):
     display_prefix: str
 
 
+class _GitRoot:
+    """A folder given that git lists, and what the files of each of its folders share."""
+
+    def __init__(self, discovery: "Discovery", index: int, path: Path):
+        self.discovery = discovery
+        self.index = index  # in Discovery.git_roots
+        self.path = path
+        self.real = os.path.realpath(path)
+        try:
+            self.rel: Optional[str] = os.path.relpath(path, discovery.cwd).replace(os.sep, "/")
+        except ValueError:  # another drive on Windows
+            self.rel = None
+        self._folders: Dict[str, Optional[_GitFolder]] = {}
+
+    def folder(self, folder_name: str) -> Optional[_GitFolder]:
+        """A folder of the listing (relative, with /); None when it lies under a folder that
+        is always skipped."""
+        if folder_name not in self._folders:
+            self._folders[folder_name] = self._folder(folder_name)
+        return self._folders[folder_name]
+
+    def _folder(self, folder_name: str) -> Optional[_GitFolder]:
+        if folder_name and any(part in ALWAYS_SKIPPED_DIRS for part in folder_name.split("/")):
+            return None
+        root = str(self.path)
+        native = folder_name.replace("/", os.sep)
+        folder_path = (native if root == "." else os.path.join(root, native)) if folder_name else root
+        # git lists no file below a linked folder, so the real path is the root's plus the name
+        # (a folder that became a link since is caught by Discovery.confirm)
+        real = os.path.join(self.real, native) if folder_name else self.real
+        excluded = self.discovery._exclusion(real)
+        rel = ""
+        if excluded is not None:
+            rel = os.path.relpath(real, excluded[1]).replace(os.sep, "/")
+            rel = "" if rel == "." else rel + "/"
+        display = ""
+        if self.rel is not None:
+            display = posixpath.normpath(f"{self.rel}/{folder_name}" if folder_name else self.rel)
+            display = "" if display == "." else display + "/"
+        return _GitFolder(
+            prefix="" if folder_path == "." else folder_path + os.sep,
+            real=real,
+            real_prefix=real.rstrip(os.sep) + os.sep,
+            excluded=excluded[0] if excluded is not None else None,
+            rel_to_exclude_base=rel,
+            display_prefix=display,
+        )
+
+    def display(self, folder: _GitFolder, base: str) -> str:
+        if self.rel is None:
+            return self.discovery.display(Path(folder.prefix + base))
+        return _printable(folder.display_prefix + base)
+
+
 class GitBatch(NamedTuple):
     """Tracked regular files of one folder of a git listing, to be checked if `git grep` finds
     a term in them (it reads their work-tree bytes)."""
@@ -409,46 +463,42 @@ class GitBatch(NamedTuple):
     bases: List[str]  # file names
 
 
-def _git_listing(root: Path) -> Optional[Tuple[List[str], List[Tuple[str, str]]]]:
+def _git_listing(root: Path, command: Optional[BackgroundCommand] = None) -> Optional[Tuple[List[str], List[Tuple[str, str]]]]:
     """``git ls-files`` names (relative to ``root``, with /): the tracked regular files, and the
     other entries with their kind; None outside a git work tree. The index gives each tracked
-    entry's mode, so no file needs an lstat here."""
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-v", "-s", "-z", "--cached", "--others", "--exclude-standard"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if result.returncode != 0:
+    entry's mode, so no file needs an lstat here. ``command``: the listing, started earlier."""
+    result = (command or gitcmd.take(gitcmd.ls_files_command(root))).result(timeout=120)
+    if result is None or result[0] != 0:
         return None
     regular: List[str] = []
     special: List[Tuple[str, str]] = []
     last = ""
-    for entry in os.fsdecode(result.stdout).split("\0"):
+    for entry in os.fsdecode(result[1]).split("\0"):
         # "<tag> <mode> <object> <stage>\t<name>", or "? <name>" for an untracked file
-        if entry[2:8] in ("100644", "100755") and entry[:2] in ("H ", "C ", "M ", "R ", "K "):
+        if entry[:2] == "H " and entry[2:8] in ("100644", "100755"):
             name = entry[entry.index("\t") + 1 :]
-            if name != last:  # a conflicted file is listed once per stage, one after another
-                regular.append(name)
-                last = name
+            regular.append(name)
+            last = name
         elif entry.startswith("? "):
             special.append((entry[2:], _UNTRACKED))
         elif "\t" in entry:
             info, _, name = entry.partition("\t")
             tag, _, mode = info.partition(" ")
-            if mode.startswith("160000") or (special and special[-1][0] == name):
+            if tag == "R":  # deleted from the work tree: right after its own entry
+                if regular and regular[-1] == name:
+                    regular.pop()
+                elif special and special[-1][0] == name:
+                    special.pop()
+                continue
+            if mode.startswith("160000") or name == last or (special and special[-1][0] == name):
                 continue  # a submodule; another stage of a conflicted entry
+            last = name
             if mode.startswith("120000"):
                 special.append((name, _LINK))
             elif tag.islower() or tag == "S":  # assume-unchanged, skip-worktree
                 special.append((name, _UNSURE))
-            elif name != last:
+            else:
                 regular.append(name)
-                last = name
     return regular, special
 
 

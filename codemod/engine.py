@@ -4,21 +4,20 @@ suppress, fix (all edits at once, re-parsed, second pass must change nothing), w
 from __future__ import annotations
 
 import codecs
+import gc
 import io
 import os
 import re
 import signal
 import stat
-import subprocess
-import threading
 import tokenize
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from codemod import applier, scanners
+from codemod import applier, gitcmd, scanners
 from codemod.config import CliOverrides, Config, ConfigResolver
 from codemod.discovery import Candidate, Discovery, GitBatch, exclude_spec
 from codemod.ftypes import SAFE, UNSAFE, FileResult, Finding, ScanContext, ScanError, SourceText
@@ -347,7 +346,6 @@ class Engine:
         self.files_seen = 0
         self.progress: Progress = Progress()
         self.prefiltered_by_git = 0  # files ruled out by `git grep` without being read here
-        self.warm_up = ScannerWarmUp()
 
     def exclude_for(self, real_folder: str) -> Optional[Tuple[object, str]]:
         try:
@@ -361,12 +359,16 @@ class Engine:
     def candidates(self, paths: Sequence[str]) -> Iterator[Tuple[Candidate, bytes, Config]]:
         """Every discovered file that passes the byte prefilter, with its bytes.
 
-        In a git work tree `git grep -F` first rules out, at C speed, the files that hold none
-        of the prefilter's terms; only the rest are read here, and they still go through the
-        same Python prefilter, so the result is identical either way. It starts before
-        discovery, with the default catalog's terms, and runs while files are listed."""
-        early = self._start_git_greps(paths)
+        In a git work tree `git grep -F` first rules out, at C speed, the tracked files that
+        hold none of the prefilter's terms; only the rest are read here, and they still go
+        through the same Python prefilter, so the result is identical either way. It starts
+        first, with the default catalog's terms, next to `git ls-files`; the files it finds
+        come first, to be parsed while discovery lists the others (and adds what a project's
+        own catalog terms find)."""
+        early, probes = self._start_git_greps(paths)
         try:
+            # What `git grep` found is parsed (in a pool, say) while discovery lists the rest.
+            yield from self._readable(self._found_by_early_greps(early, probes))
             discovered: List[Tuple[Candidate, Config]] = []
             for candidate in self.discovery.files(paths):
                 self.files_seen += 1
@@ -385,15 +387,39 @@ class Engine:
                     continue
                 self.files_seen += len(batch.bases)
                 batches.append((batch, config))
-            self.warm_up.import_if_hit()
             hits = self._git_grep_hits(discovered, batches, early)
         finally:
-            for grep in early.values():
+            for grep in [*early.values(), *probes.values()]:
                 grep.stop()
-        discovered += self._batch_hits(batches, hits)
+            self.discovery.stop()
+        yield from self._readable(discovered + self._batch_hits(batches, hits), hits)
+
+    def _found_by_early_greps(self, early: Dict[str, "GitGrep"], probes: Dict[str, "GitGrep"]) -> List[Tuple[Candidate, Config]]:
+        """The files the early `git grep` of each folder given found, with their configs.
+        Should its probe find a Python file with a term, LibCST is imported (about 0.25 s)
+        while the search goes on."""
+        found: List[Tuple[Candidate, Config]] = []
+        for folder, grep in early.items():
+            if probes[folder].found_any():
+                _import_quietly(("codemod.scanners.python", "codemod.retry"))
+            names = grep.names()
+            if names is None:
+                continue
+            for candidate in self.discovery.git_found(Path(folder), names):
+                self.files_seen += 1
+                try:
+                    found.append((candidate, self.processor.config_for(candidate)))
+                except ValueError as exc:  # a broken pyproject.toml governing this file
+                    self.note(str(exc))
+        return found
+
+    def _readable(self, discovered: Iterable[Tuple[Candidate, Config]],
+                  hits: Optional[List[Optional[Set[str]]]] = None) -> Iterator[Tuple[Candidate, bytes, Config]]:
+        """The files that pass the prefilters, with their bytes: those `git grep` read are read
+        here only if it found a term in them (``hits``, per git root)."""
         for candidate, config in discovered:
             root = candidate.git_root
-            if candidate.git_grep_reads and hits[root] is not None and candidate.git_name not in hits[root]:
+            if hits is not None and candidate.git_grep_reads and hits[root] is not None and candidate.git_name not in hits[root]:
                 self.prefiltered_by_git += 1
                 continue
             if not self.discovery.confirm(candidate):
@@ -436,15 +462,17 @@ class Engine:
         found.sort(key=lambda item: (item[0].git_root, item[0].git_name))
         return found
 
-    def _start_git_greps(self, paths: Sequence[str]) -> Dict[str, "GitGrep"]:
-        """`git grep` for the default catalog's terms in each folder given, started now."""
-        if os.environ.get(NO_GIT_GREP_ENV):
-            return {}
+    def _start_git_greps(self, paths: Sequence[str]) -> Tuple[Dict[str, "GitGrep"], Dict[str, "GitGrep"]]:
+        """`git grep` for the default catalog's terms in each folder given, started now; and a
+        probe that stops at the first Python file holding one."""
         terms = prefilter_terms(self.resolver.default().catalog)
-        folders = {str(Path(p)) for p in paths if os.path.isdir(p)}
-        if not terms:
-            return {}
-        return {folder: GitGrep(Path(folder), terms, self.warm_up.on_grep_output) for folder in sorted(folders)}
+        if os.environ.get(NO_GIT_GREP_ENV) or not terms:
+            return {}, {}
+        folders = sorted({str(Path(p)) for p in paths if os.path.isdir(p)})
+        early = {folder: GitGrep(Path(folder), terms) for folder in folders}
+        probes = {folder: GitGrep(Path(folder), terms, gitcmd.PYTHON_PATHSPECS, quiet=True) for folder in folders}
+        self.discovery.start_listings(folders)
+        return early, probes
 
     def _git_grep_hits(self, discovered: Sequence[Tuple[Candidate, Config]], batches: Sequence[Tuple[GitBatch, Config]],
                        early: Dict[str, "GitGrep"]) -> List[Optional[Set[str]]]:
@@ -492,7 +520,10 @@ class Engine:
                 first = [candidate for candidate, _, _ in buffered]
                 buffered = []
                 _preload_scanners(first)
-                yield from self.run_pool(_chain(first, (candidate for candidate, _, _ in stream)), jobs)
+                try:
+                    yield from self.run_pool(_chain(first, (candidate for candidate, _, _ in stream)), jobs)
+                finally:
+                    gc.unfreeze()  # frozen for the workers' sake, see _new_pool
                 return
         self.progress.add(len(buffered))
         buffered.reverse()
@@ -605,6 +636,11 @@ def _new_pool(processor: FileProcessor, jobs: int):
     from concurrent.futures import ProcessPoolExecutor
 
     forked = multiprocessing.get_start_method(allow_none=False) == "fork"
+    if forked:
+        # Out of the collector's reach, the parent's objects (LibCST's among them) are not
+        # written to by a worker's collections: no copy-on-write of their pages, and about a
+        # fifth less CPU per file.
+        gc.freeze()
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(processor.options, processor if forked else None))
 
 
@@ -703,102 +739,41 @@ def grep_needles(terms: Sequence[bytes], shortest: int = 4) -> List[bytes]:
 
 
 class GitGrep:
-    """`git grep -l` in a subprocess: the tracked and untracked, not ignored files under
-    ``root`` whose work-tree bytes contain any of ``terms`` (searched for by the shorter
-    ``grep_needles``), as names relative to ``root``. None if git grep fails or warns about
-    anything: then every file is read and prefiltered in Python. Its output is read as it
-    comes, and shown to ``on_output``."""
+    """`git grep` in the background (see ``gitcmd.grep_command``) for the shorter needles of
+    ``terms``: ``names`` are the tracked files under ``root`` whose work-tree bytes hold one
+    of them, relative to ``root``; None if git grep fails or warns about anything (then every
+    file is read and prefiltered in Python)."""
 
-    def __init__(self, root: Path, terms: Sequence[bytes], on_output: Optional[Callable[[bytes], None]] = None):
+    def __init__(self, root: Path, terms: Sequence[bytes], pathspecs: Sequence[str] = (".",), quiet: bool = False):
         self.needles = grep_needles(terms)
-        command = [
-            "git", "-C", str(root),
-            "-c", "grep.fullName=false", "-c", "submodule.recurse=false", "-c", "grep.patternType=fixed",
-            # one core left for this process, which lists files and imports LibCST meanwhile
-            "-c", f"grep.threads={max(1, (os.cpu_count() or 2) - 1)}",
-            "grep", "-l", "-z", "-F", "--untracked", "--no-color", "--no-textconv",
-        ]
-        for needle in self.needles:
-            command += ["-e", os.fsdecode(needle)]
-        command += ["--", "."]
-        self._stdout: List[bytes] = []
-        self._stderr: List[bytes] = []
-        self._readers: List[threading.Thread] = []
-        try:
-            self.process: Optional[subprocess.Popen] = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
-            )
-        except (OSError, ValueError):
-            self.process = None
-            return
-        for pipe, into, watcher in ((self.process.stdout, self._stdout, on_output), (self.process.stderr, self._stderr, None)):
-            reader = threading.Thread(target=_drain, args=(pipe, into, watcher), daemon=True)
-            reader.start()
-            self._readers.append(reader)
+        self.command = gitcmd.take(gitcmd.grep_command(root, self.needles, pathspecs, quiet))
 
     def uncovered(self, terms: Iterable[bytes]) -> List[bytes]:
         """The terms a file could hold without holding one of this search's needles."""
         return sorted(t for t in terms if not any(n in t for n in self.needles))
 
     def names(self) -> Optional[Set[str]]:
-        if self.process is None:
+        result = self.command.result()
+        if result is None or result[0] not in (0, 1) or result[2].strip():
             return None
-        try:
-            self.process.wait(timeout=600)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            return None
-        self._join()
-        if self.process.returncode not in (0, 1) or b"".join(self._stderr).strip():
-            return None
-        return {name for name in os.fsdecode(b"".join(self._stdout)).split("\0") if name}
+        return {name for name in os.fsdecode(result[1]).split("\0") if name}
+
+    def found_any(self) -> bool:
+        result = self.command.result()
+        return result is not None and result[0] == 0
 
     def stop(self) -> None:
-        if self.process is not None:
-            if self.process.poll() is None:
-                self.process.kill()
-            self.process.wait()
-            self._join()
-
-    def _join(self) -> None:
-        for reader in self._readers:
-            reader.join()
+        self.command.stop()
 
 
-def _drain(pipe, into: List[bytes], watcher: Optional[Callable[[bytes], None]]) -> None:
-    with pipe:
-        while True:
-            chunk = pipe.read1(65536)
-            if not chunk:
-                return
-            into.append(chunk)
-            if watcher is not None:
-                watcher(chunk)
+def _import_quietly(modules: Sequence[str]) -> None:
+    import importlib
 
-
-class ScannerWarmUp:
-    """Notes when `git grep` names a Python file, so that the Python scanner (LibCST: about
-    0.25 s to import) can be imported while the search goes on, not after it."""
-
-    MODULES = ("codemod.scanners.python", "codemod.retry")
-
-    def __init__(self) -> None:
-        self.python_hit = False
-
-    def on_grep_output(self, chunk: bytes) -> None:  # in the thread that reads git's output
-        if not self.python_hit and any(s in chunk for s in (b".py\0", b".pyi\0", b".ipynb\0")):
-            self.python_hit = True
-
-    def import_if_hit(self) -> None:
-        if not self.python_hit:
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # reported where the module is used, per file
             return
-        import importlib
-
-        for module in self.MODULES:
-            try:
-                importlib.import_module(module)
-            except Exception:  # reported where the module is used, per file
-                return
 
 
 # -- workers -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 
 from codemod.discovery import Discovery
 from helpers import git, run_cli
@@ -81,7 +82,7 @@ def test_paths_with_spaces_and_non_ascii_names(tmp_path):
 def test_git_index_says_file_but_work_tree_has_a_link_out_of_the_tree(tmp_path):
     """Tracked files are not lstat'ed one by one (the index gives their mode); one that `git grep`
     finds is checked before it is read, so a link out of the tree that git was not told of
-    (a type change) is never read or rewritten."""
+    (a type change, of the file or of a folder above it) is never read or rewritten."""
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.py").write_text(LEGACY)
@@ -93,11 +94,48 @@ def test_git_index_says_file_but_work_tree_has_a_link_out_of_the_tree(tmp_path):
     git(root, "init", "-q")
     git(root, "add", ".")
     git(root, "commit", "-qm", "x")
+    (root / "pkg").mkdir()
+    (root / "pkg" / "secret.py").write_text(LEGACY)
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "pkg")
     (root / "a.py").unlink()
     os.symlink(outside / "secret.py", root / "a.py")
     (root / "gone.py").unlink()
-    proc = run_cli(["--fix", "."], root)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    assert (outside / "secret.py").read_text() == LEGACY
-    assert "os.environ.get" in (root / "b.py").read_text()
+    # a tracked folder that became a link out of the tree
+    (root / "pkg" / "secret.py").unlink()
+    (root / "pkg").rmdir()
+    os.symlink(outside, root / "pkg")
+    for env in ({"V4_MIGRATE_NO_GIT_GREP": "1"}, {}):  # every listed file read, or those git grep finds
+        (root / "b.py").write_text(LEGACY)
+        proc = run_cli(["--fix", "."], root, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == ""
+        assert (outside / "secret.py").read_text() == LEGACY
+        assert "os.environ.get" in (root / "b.py").read_text()
+
+
+def test_git_listing_kinds(tmp_path):
+    """One `git ls-files` run says what each entry is, without an lstat per file: regular
+    tracked files, untracked ones, links, assume-unchanged entries; deleted files and
+    submodules are left out, and a conflicted file is listed once."""
+    from codemod.discovery import _git_listing
+
+    for name in ("keep.py", "gone.py", "frozen.py", "conflict.py"):
+        (tmp_path / name).write_text("x = 1\n")
+    os.symlink("keep.py", tmp_path / "link.py")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    git(tmp_path, "checkout", "-qb", "other")
+    (tmp_path / "conflict.py").write_text("x = 2\n")
+    git(tmp_path, "commit", "-qam", "other")
+    git(tmp_path, "checkout", "-q", "main")
+    (tmp_path / "conflict.py").write_text("x = 3\n")
+    git(tmp_path, "commit", "-qam", "main")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=tmp_path, capture_output=True)  # conflicts
+    (tmp_path / "gone.py").unlink()
+    git(tmp_path, "update-index", "--assume-unchanged", "frozen.py")
+    (tmp_path / "new.py").write_text("x = 1\n")
+    regular, special = _git_listing(tmp_path)
+    assert regular == ["conflict.py", "keep.py"]
+    assert sorted(special) == [("frozen.py", "unsure"), ("link.py", "link"), ("new.py", "untracked")]

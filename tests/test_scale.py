@@ -222,6 +222,44 @@ def test_fast_path_constants_match_the_pipeline():
     assert _fastpath.TODAY_ENV_VAR == deadline.TODAY_ENV_VAR
     assert _fastpath.RETRY_STRATEGIES == set(config.RETRY_STRATEGIES)
     assert _fastpath.PLAIN_LIST_KEYS | {"fail_on", "retry_strategy", "max_file_size"} < config.KNOWN_KEYS
+    assert _fastpath.NO_GIT_GREP_ENV == engine_module.NO_GIT_GREP_ENV
+
+
+def test_early_start_knows_every_option_of_the_command_line():
+    """The head start reads the paths out of argv itself, so it must know which options take a
+    value; an option it does not know means no head start, never a wrong one."""
+    from codemod import cli
+
+    with_value, flags = set(), set()
+    for param in cli._command().params:
+        if param.param_type_name != "option" or param.name in ("explain", "vendor_shim", "version", "help"):
+            continue
+        (flags if param.is_flag else with_value).update(param.opts + param.secondary_opts)
+    assert with_value == set(_fastpath.OPTIONS_WITH_VALUE)
+    assert flags == set(_fastpath.OPTION_FLAGS)
+    assert _fastpath._folders_named(["--format", "json", "-j", "2", "--fix", "src", "--", "-odd"]) == []
+    assert _fastpath._folders_named(["--explain", "DS001"]) is None
+
+
+def test_git_commands_started_early_are_taken_over_or_stopped(tmp_path, monkeypatch):
+    """The command line starts `git grep` and `git ls-files` before it imports the pipeline;
+    the engine takes them over (same commands), and whatever it did not take is stopped."""
+    from codemod import gitcmd
+
+    _tree_for_prefilter(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(engine_module.NO_GIT_GREP_ENV, raising=False)
+    _fastpath.start_git_early(["--format", "json", "."])
+    started = dict(gitcmd._STARTED)
+    assert len(started) == 3
+    engine = Engine(RunOptions(today=TODAY))
+    found = sorted(c.display for c, _, _ in engine.candidates(["."]))
+    assert gitcmd._STARTED == {}  # all three taken over
+    assert found == sorted(c.display for c, _, _ in Engine(RunOptions(today=TODAY)).candidates(["."]))
+    _fastpath.start_git_early(["app"])
+    leftover = list(gitcmd._STARTED.values())
+    gitcmd.stop_early()
+    assert gitcmd._STARTED == {} and all(c.process.poll() is not None for c in leftover)
 
 
 # -- what a clean run imports --------------------------------------------------------------------------
