@@ -36,11 +36,13 @@ class BackgroundCommand:
         """(exit status, stdout, stderr) once it is over; None if it could not run or finish."""
         if self.process is None or self._done:
             return self._result
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        # Its output ends when it does; Popen.wait(timeout) would poll, and notice up to 50 ms late.
+        for reader in self._readers:
+            reader.join(timeout)
+        if any(reader.is_alive() for reader in self._readers):
             self.stop()
             return None
+        self.process.wait()
         self._finish()
         self._result = (self.process.returncode, b"".join(self._output[0]), b"".join(self._output[1]))
         return self._result

@@ -117,14 +117,14 @@ def pruned_text(source: SourceText, tree: ast.Module, findings: "re.Pattern[str]
     return pruned
 
 
-_NOT_A_LINE_BREAK = re.compile(r"[^\r\n]")
+_LINE_CONTENT = re.compile(r"[^\r\n]+")
 
 
 def _placeholder(source: SourceText, first: int, last: int, start: int, end: int) -> str:
     """One statement of the same length and line breaks for lines ``first``..``last`` (offsets
     ``start``..``end``), which no scan looks into: a string, which LibCST reads as one token;
     where a line is too short for its quotes, ``0`` or an empty tuple."""
-    blank = _NOT_A_LINE_BREAK.sub(" ", source.text[start:end])
+    blank = _LINE_CONTENT.sub(lambda line: " " * len(line.group()), source.text[start:end])
     if len(source.line_text(first)) >= 3 and len(source.line_text(last)) >= 3 and len(blank) >= 6:
         return '"""' + blank[3:-3] + '"""'
     if first == last:
