@@ -72,6 +72,35 @@ def item_insertion(source: SourceText, span: Span, last: Optional[cst.CSTNode], 
     return last_end, f",{newline}{indent}{text}"
 
 
+class Visitor(cst.CSTVisitor):
+    """A CSTVisitor that finds its ``visit_<Node>``/``leave_<Node>`` methods once per node type
+    and has no per-attribute hooks (nothing here uses them): LibCST's builds and looks up one
+    method name per node and visit, and two per attribute."""
+
+    _dispatch: Dict[Tuple[type, str, type], Optional[Callable]] = {}
+
+    def _method(self, prefix: str, node_type: type) -> Optional[Callable]:
+        key = (type(self), prefix, node_type)
+        if key not in Visitor._dispatch:
+            Visitor._dispatch[key] = getattr(type(self), f"{prefix}{node_type.__name__}", None)
+        return Visitor._dispatch[key]
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        method = self._method("visit_", type(node))
+        return method is None or method(self, node) is not False
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        method = self._method("leave_", type(original_node))
+        if method is not None:
+            method(self, original_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+
 class _OffsetCodegenState(CodegenState):
     """LibCST's position-providing codegen, with plain offsets instead of a CodeRange of two
     CodePositions per node: about five times cheaper, and a file needs few of the ranges.

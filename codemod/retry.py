@@ -33,7 +33,7 @@ from libcst.metadata import CodeRange
 
 from codemod.catalog import tomllib
 from codemod.ftypes import UNSAFE, Edit, Finding, ScanContext, SourceText
-from codemod.pysource import dotted_name, item_insertion, keyword_arg, node_span
+from codemod.pysource import Visitor, dotted_name, item_insertion, keyword_arg, node_span
 
 RULE = "DS201"
 SEVERITY = "notice"
@@ -313,7 +313,7 @@ def _is_generator(function: cst.FunctionDef) -> bool:
     return finder.found
 
 
-class _YieldFinder(cst.CSTVisitor):
+class _YieldFinder(Visitor):
     def __init__(self) -> None:
         super().__init__()
         self.found = False
@@ -474,7 +474,7 @@ class _Tree:
         return Insertion(offset, inserted)
 
 
-class _AncestorParents(cst.CSTVisitor):
+class _AncestorParents(Visitor):
     """The parent of every node that encloses a target, and of its children: what walking up
     from a target needs, without visiting the rest of the file (ParentNodeProvider is ~3x
     slower than a plain visit of everything)."""
@@ -504,7 +504,7 @@ def _bounds(code_range: CodeRange) -> Tuple[Tuple[int, int], Tuple[int, int]]:
     return (code_range.start.line, code_range.start.column), (code_range.end.line, code_range.end.column)
 
 
-class _ClientAssignments(cst.CSTVisitor):
+class _ClientAssignments(Visitor):
     """Dotted target name -> client constructor calls assigned to it, in source order. Walks
     statements only: an assignment is never inside an expression (walrus aside)."""
 

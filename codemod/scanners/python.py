@@ -15,7 +15,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
-from codemod.pysource import OffsetPositions, dotted_name, item_insertion, keyword_arg, node_span
+from codemod.pysource import OffsetPositions, Visitor, dotted_name, item_insertion, keyword_arg, node_span
 from codemod.scanners._pyprune import cpython_module, pruned_text
 
 VALUE_RULE = "DS001"
@@ -189,7 +189,7 @@ TRANSPARENT = (cst.IfExp,)
 CONTAINERS = (cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set)
 
 
-class _Visitor(cst.CSTVisitor):
+class _Visitor(Visitor):
     def __init__(
         self,
         source: SourceText,
