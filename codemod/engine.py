@@ -794,6 +794,28 @@ def _init_worker(options: RunOptions, processor: Optional[FileProcessor] = None)
     except (ValueError, OSError):  # pragma: no cover
         pass
     _WORKER = processor or FileProcessor(options, ConfigResolver(options.config_path, options.overrides))
+    _hold_signals_while_sending_results()
+
+
+def _hold_signals_while_sending_results() -> None:
+    """A worker stopped while it sends a result back would leave the result queue's lock taken:
+    every other worker, and the pool's shutdown, would wait for it forever. So SIGINT and
+    SIGTERM wait until the result is sent (the pool's module sends it through this function)."""
+    from concurrent.futures import process
+
+    send = process._sendback_result
+    if getattr(send, "holds_signals", False) or not hasattr(signal, "pthread_sigmask"):
+        return
+
+    def send_holding_signals(*args, **kwargs):
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            return send(*args, **kwargs)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    send_holding_signals.holds_signals = True
+    process._sendback_result = send_holding_signals
 
 
 _IN_TASK = False

@@ -284,3 +284,25 @@ def test_interrupted_fix_leaves_every_file_old_or_new(fix_tree, tmp_path, sig, t
     assert again.wait(timeout=300) in (0, 1), again.stderr.read().decode()
     for rel in original:
         assert (tree / rel).read_bytes() == fixed[rel], rel
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_worker_holds_signals_while_it_sends_a_result_back():
+    """Killed while it held the result queue's lock, a worker would leave the other workers and
+    the pool's shutdown waiting forever (seen under load: SIGTERM to the process group during
+    --fix). Workers send results with SIGINT and SIGTERM held back."""
+    code = (
+        "import signal\n"
+        "from concurrent.futures import process\n"
+        "from codemod import engine\n"
+        "seen = []\n"
+        "process._sendback_result = lambda *a, **k: seen.append(signal.pthread_sigmask(signal.SIG_BLOCK, []))\n"
+        "engine._hold_signals_while_sending_results()\n"
+        "engine._hold_signals_while_sending_results()  # once only\n"
+        "process._sendback_result(None, 1, result=2)\n"
+        "assert {signal.SIGINT, signal.SIGTERM} <= seen[0], seen\n"
+        "assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert proc.stdout.strip() == "ok", proc.stderr
