@@ -31,7 +31,7 @@ ALWAYS_SKIPPED_DIRS = frozenset(
 
 
 class Candidate:
-    """A file to check. Made for every file of a tree, so it is cheap: no Path until asked for."""
+    """A file to check. Cheap to make: no Path until one is asked for."""
 
     __slots__ = ("path_str", "display", "explicit", "folder", "git_root", "git_name", "git_grep_reads", "_path")
 
@@ -42,9 +42,9 @@ class Candidate:
         self.display = display  # relative to the working directory, with / separators
         self.explicit = explicit  # named on the command line
         self.folder = folder  # the real path of its folder, when discovery knows it
-        # A file in the index: the git listing (its index in Discovery.git_roots) and its name
-        # there; and whether `git grep` reads its work-tree bytes (it reads the index for
-        # assume-unchanged and skip-worktree entries).
+        # A file of a git listing: the listing (its index in Discovery.git_roots) and the name
+        # there; and whether `git grep` reads its work-tree bytes (tracked, and neither
+        # assume-unchanged nor skip-worktree: git reads those from the index).
         self.git_root = git_root
         self.git_name = git_name
         self.git_grep_reads = git_grep_reads
