@@ -198,14 +198,11 @@ class Discovery:
             folder = folder_of(folder_name)
             if folder is None or (folder.excluded is not None and folder.excluded.match_file(folder.rel_to_exclude_base + base)):
                 continue
-            display = git.display(folder, base)
-            if kind is _UNSURE:
-                yield Candidate(folder.prefix + base, display, folder=folder.real, git_root=git.index, git_name=name), folder.real_prefix + base
-                continue
+            # (an assume-unchanged or skip-worktree entry may be absent: a sparse checkout)
             found = self._checked_entry(folder, base, git.real)
             if found is not None:
                 full, real = found
-                yield Candidate(full, display, folder=folder.real, git_root=git.index, git_name=name), real
+                yield Candidate(full, git.display(folder, base), folder=folder.real, git_root=git.index, git_name=name), real
 
     def git_found(self, root: Path, names: Iterable[str]) -> List[Candidate]:
         """Candidates, in name order, for the files `git grep` found under ``root`` (a folder
@@ -229,6 +226,15 @@ class Discovery:
             self._seen.add(key)
             found.append(Candidate(full, git.display(folder, base), folder=folder.real, git_root=git.index, git_name=name, git_grep_reads=True))
         return found
+
+    def deleted(self, root: int) -> Set[str]:
+        """The names of the tracked files of a git listing that are gone from the work tree.
+        The listing has them (telling them apart costs an lstat per file) and `git grep` skips
+        them; only a run that reads the listed files itself asks."""
+        result = gitcmd.BackgroundCommand(gitcmd.deleted_command(self._git[root].path)).result(timeout=120)
+        if result is None or result[0] != 0:
+            return set()  # then such a file is reported as vanished, as one that goes mid-run
+        return set(os.fsdecode(result[1]).split("\0"))
 
     def batch_candidate(self, batch: "GitBatch", base: str) -> Candidate:
         """The Candidate of one file of a batch (`git grep` found a term in it)."""
@@ -464,9 +470,10 @@ class GitBatch(NamedTuple):
 
 
 def _git_listing(root: Path, command: Optional[BackgroundCommand] = None) -> Optional[Tuple[List[str], List[Tuple[str, str]]]]:
-    """``git ls-files`` names (relative to ``root``, with /): the tracked regular files, and the
-    other entries with their kind; None outside a git work tree. The index gives each tracked
-    entry's mode, so no file needs an lstat here. ``command``: the listing, started earlier."""
+    """``git ls-files`` names (relative to ``root``, with /): the tracked regular files (some
+    may be gone from the work tree, see Discovery.deleted), and the other entries with their
+    kind; None outside a git work tree. The index gives each tracked entry's mode, so no file
+    needs an lstat here. ``command``: the listing, started earlier."""
     result = (command or gitcmd.take(gitcmd.ls_files_command(root))).result(timeout=120)
     if result is None or result[0] != 0:
         return None
@@ -484,12 +491,6 @@ def _git_listing(root: Path, command: Optional[BackgroundCommand] = None) -> Opt
         elif "\t" in entry:
             info, _, name = entry.partition("\t")
             tag, _, mode = info.partition(" ")
-            if tag == "R":  # deleted from the work tree: right after its own entry
-                if regular and regular[-1] == name:
-                    regular.pop()
-                elif special and special[-1][0] == name:
-                    special.pop()
-                continue
             if mode.startswith("160000") or name == last or (special and special[-1][0] == name):
                 continue  # a submodule; another stage of a conflicted entry
             last = name

@@ -435,12 +435,15 @@ class Engine:
                 yield candidate, raw, config
 
     def _batch_hits(self, batches: Sequence[Tuple[GitBatch, Config]], hits: List[Optional[Set[str]]]) -> List[Tuple[Candidate, Config]]:
-        """The files of the batches that `git grep` found (all of them where it could not
-        run), in name order."""
+        """The files of the batches that `git grep` found (where it could not run, all of them
+        still in the work tree), in name order."""
         by_folder: List[Optional[Dict[str, Set[str]]]] = []
-        for names in hits:
+        gone: Dict[int, Set[str]] = {}
+        for root, names in enumerate(hits):
             if names is None:
                 by_folder.append(None)
+                if any(batch.root == root for batch, _ in batches):
+                    gone[root] = self.discovery.deleted(root)
                 continue
             grouped: Dict[str, Set[str]] = {}
             for name in names:
@@ -454,8 +457,11 @@ class Engine:
             if grouped is not None and not wanted:
                 self.prefiltered_by_git += len(batch.bases)
                 continue
+            deleted = gone.get(batch.root, ())
             for base in batch.bases:
-                if wanted is None or base in wanted:
+                if wanted is None and deleted and (f"{batch.folder_name}/{base}" if batch.folder_name else base) in deleted:
+                    self.files_seen -= 1
+                elif wanted is None or base in wanted:
                     found.append((self.discovery.batch_candidate(batch, base), config))
                 else:
                     self.prefiltered_by_git += 1

@@ -70,8 +70,14 @@ PYTHON_PATHSPECS = ("*.py", "*.pyi", "*.ipynb")
 
 
 def ls_files_command(root: Path) -> List[str]:
-    # --deleted: tracked files gone from the work tree are listed twice, the second time as R
-    return ["git", "-C", str(root), "ls-files", "-v", "-s", "-z", "--cached", "--deleted", "--others", "--exclude-standard"]
+    # No --deleted: it costs an lstat per tracked file (about 0.07 s on 20,000 files), and
+    # `git grep` skips tracked files gone from the work tree anyway (see deleted_command).
+    return ["git", "-C", str(root), "ls-files", "-v", "-s", "-z", "--cached", "--others", "--exclude-standard"]
+
+
+def deleted_command(root: Path) -> List[str]:
+    """The tracked files gone from the work tree, for when files are read without `git grep`."""
+    return ["git", "-C", str(root), "ls-files", "-z", "--deleted"]
 
 
 def grep_command(root: Path, needles: Sequence[bytes], pathspecs: Sequence[str] = (".",), quiet: bool = False) -> List[str]:

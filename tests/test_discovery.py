@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -116,8 +117,9 @@ def test_git_index_says_file_but_work_tree_has_a_link_out_of_the_tree(tmp_path):
 
 def test_git_listing_kinds(tmp_path):
     """One `git ls-files` run says what each entry is, without an lstat per file: regular
-    tracked files, untracked ones, links, assume-unchanged entries; deleted files and
-    submodules are left out, and a conflicted file is listed once."""
+    tracked files (a deleted one too: telling it apart would take the lstat), untracked ones,
+    links, assume-unchanged entries; submodules are left out, and a conflicted file is listed
+    once."""
     from codemod.discovery import _git_listing
 
     for name in ("keep.py", "gone.py", "frozen.py", "conflict.py"):
@@ -137,5 +139,25 @@ def test_git_listing_kinds(tmp_path):
     git(tmp_path, "update-index", "--assume-unchanged", "frozen.py")
     (tmp_path / "new.py").write_text("x = 1\n")
     regular, special = _git_listing(tmp_path)
-    assert regular == ["conflict.py", "keep.py"]
+    assert regular == ["conflict.py", "gone.py", "keep.py"]
     assert sorted(special) == [("frozen.py", "unsure"), ("link.py", "link"), ("new.py", "untracked")]
+
+
+def test_files_gone_from_the_work_tree_are_no_error(tmp_path):
+    """A tracked file deleted but not committed, and a sparse checkout's skip-worktree file
+    (absent by design), are neither findings nor errors, with or without `git grep`."""
+    for name in ("keep.py", "gone.py", "sparse.py"):
+        (tmp_path / name).write_text(LEGACY)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "x")
+    (tmp_path / "gone.py").unlink()
+    git(tmp_path, "update-index", "--skip-worktree", "sparse.py")
+    (tmp_path / "sparse.py").unlink()
+    for env in ({"V4_MIGRATE_NO_GIT_GREP": "1"}, {}):
+        proc = run_cli(["--format", "json", "."], tmp_path, env=env)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr == ""
+        report = json.loads(proc.stdout)
+        assert {f["path"] for f in report["findings"]} == {"keep.py"}
+        assert report["errors"] == []
