@@ -20,8 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def render(report: "Report", out: TextIO, color: bool = False) -> None:
-    json.dump(build(report), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json.dumps(build(report), indent=2, ensure_ascii=False) + "\n")
 
 
 def build(report: "Report") -> List[Dict[str, Any]]:

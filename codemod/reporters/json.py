@@ -19,8 +19,7 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
     }
     if report.baseline is not None:
         document["baseline"] = report.baseline.to_dict()
-    jsonlib.dump(document, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(jsonlib.dumps(document, indent=2, ensure_ascii=False) + "\n")  # one write, not one per token
 
 
 def _public(data: dict) -> dict:

@@ -33,8 +33,7 @@ FINGERPRINT_KEY = "v4MigrateFingerprint/v1"
 
 
 def render(report: "Report", out: TextIO, color: bool = False) -> None:
-    json.dump(build(report), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json.dumps(build(report), indent=2, ensure_ascii=False) + "\n")
 
 
 def build(report: "Report") -> Dict[str, Any]:
