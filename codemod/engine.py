@@ -401,7 +401,7 @@ class Engine:
         found: List[Tuple[Candidate, Config]] = []
         for folder, grep in early.items():
             if probes[folder].found_any():
-                _import_quietly(("codemod.scanners.python", "codemod.retry"))
+                _import_python_scanner()
             names = grep.names()
             if names is None:
                 continue
@@ -772,14 +772,15 @@ class GitGrep:
         self.command.stop()
 
 
-def _import_quietly(modules: Sequence[str]) -> None:
+def _import_python_scanner() -> None:
+    """The Python scanner, LibCST and the retry rule, imported ahead of their first file."""
     import importlib
 
-    for module in modules:
-        try:
-            importlib.import_module(module)
-        except Exception:  # reported where the module is used, per file
-            return
+    try:
+        scanners.load("python")
+        importlib.import_module("codemod.retry")
+    except Exception:  # reported where the scanner is used, per file
+        return
 
 
 # -- workers -------------------------------------------------------------------------------------
