@@ -75,6 +75,13 @@ class SourceText:
         self.text = text
         self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
 
+    def with_same_lines(self, text: str) -> "SourceText":
+        """Another text with the same length and line breaks (a pruned one): same line starts."""
+        other = SourceText.__new__(SourceText)
+        other.text = text
+        other._starts = self._starts
+        return other
+
     def position(self, offset: int) -> Tuple[int, int]:
         """1-based line and column of an offset."""
         index = bisect.bisect_right(self._starts, offset) - 1

@@ -115,8 +115,8 @@ def test_pruned_scan_equals_whole_file_scan(text, blanked):
     findings = _assert_same_as_whole_file(text)
     assert findings, "every layout holds something to find"
     source = SourceText(text)
-    pruned = _pyprune.pruned_text(source, _pyprune.cpython_module(text), python_scanner._statement_pattern(_context().catalog),
-                                  python_scanner._context_pattern())
+    pruned = _pyprune.pruned_text(source, _pyprune.cpython_module(text), python_scanner._statement_matches(text, _context().catalog),
+                                  python_scanner._context_matches(text))
     assert len(pruned) == len(text) and SourceText(pruned)._starts == source._starts
     for name in blanked:  # not vacuous: the statements the scan does not need are gone
         assert name in text and name not in pruned, name
@@ -172,3 +172,28 @@ STATEMENTS = [
 def test_pruned_scan_equals_whole_file_scan_on_random_modules(statements, newline):
     text = newline.join(s.format(n=n).replace("\n", newline) for n, s in enumerate(statements)) + newline
     _assert_same_as_whole_file(text)
+
+
+# Texts where a pattern's leading \b decides: the scanner's patterns leave it out for speed
+# and check the character before each match instead.
+WORD_START_TABLE = [
+    "base_url = 'x'", "my_base_url = 'x'", "xbase_url='x'", "base_url\t=\n", "(url= 1)", "_url = 2", "β_url = 3",
+    "ébase = 4", "1base = 5", "base_urlbase_url = 6", "endpoint=endpoint ==", "api_base = openai_api_base = 7",
+    "client = OpenAI()", "AsyncOpenAI(", "MyOpenAI()", "OpenAIClient()", "_wrap(x)", "wrap(x)", "rewrap(x) + wrap",
+    "x.OpenAI(base_url=u)", "'deepseek-chat'", "xdeepseek-chat", "url=deepseek-reasoner",
+]
+
+
+@pytest.mark.parametrize("text", WORD_START_TABLE)
+def test_match_offsets_equal_the_patterns_with_a_leading_word_boundary(text):
+    import re
+
+    from codemod.retry import CLIENT_CLASSES
+
+    catalog = _context().catalog
+    keywords = "|".join(re.escape(k) for k in catalog.python["base_url_keywords"])
+    statement = re.compile(catalog.text_prefilter_re.pattern + rf"|\b(?:{keywords})\s*=")
+    context = re.compile(rf"\b(?:{'|'.join(sorted(CLIENT_CLASSES))}|wrap)\b")
+    for padded in (text, "  " + text + "  ", text + "\n" + text):
+        assert python_scanner._statement_matches(padded, catalog) == [m.start() for m in statement.finditer(padded)]
+        assert python_scanner._context_matches(padded) == [m.start() for m in context.finditer(padded)]

@@ -8,10 +8,11 @@ LibCST then parses far less, and every offset, line and column is what it is in 
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from codemod.ftypes import ScanError, SourceText
 
@@ -69,12 +70,13 @@ def _groups(tree: ast.Module) -> List[_Group]:
     return groups
 
 
-def pruned_text(source: SourceText, tree: ast.Module, findings: "re.Pattern[str]", context: "re.Pattern[str]") -> str:
+def pruned_text(source: SourceText, tree: ast.Module, findings: Sequence[int], context: Sequence[int]) -> str:
     """``source.text`` with the top-level statements blanked that the scan does not need.
 
-    Kept: statements where ``findings`` matches in their lines or in the comments and blank
+    ``findings`` and ``context``: sorted offsets where the patterns of statements to keep match.
+    Kept: statements with a ``findings`` offset in their lines or in the comments and blank
     lines on either side (LibCST counts those before a statement as its own, and those after
-    an indented block as the block's); statements where ``context`` matches; every import; the
+    an indented block as the block's); statements with a ``context`` offset; every import; the
     first statement; and the header (a docstring, imports). A blanked run is still a statement,
     so where an import goes is decided as on the whole file."""
     text = source.text
@@ -92,9 +94,9 @@ def pruned_text(source: SourceText, tree: ast.Module, findings: "re.Pattern[str]
         if not keep:
             low = offset(groups[index - 1].last_line + 1) if index else 0
             high = offset(groups[index + 1].first_line) if index + 1 < len(groups) else len(text)
-            keep = findings.search(text, low, high) is not None
+            keep = _any_in(findings, low, high)
         if not keep:
-            keep = context.search(text, offset(group.first_line), offset(group.last_line + 1)) is not None
+            keep = _any_in(context, offset(group.first_line), offset(group.last_line + 1))
         if keep:
             continue
         if runs and runs[-1][2] == index - 1:
@@ -117,14 +119,20 @@ def pruned_text(source: SourceText, tree: ast.Module, findings: "re.Pattern[str]
     return pruned
 
 
-_LINE_CONTENT = re.compile(r"[^\r\n]+")
+def _any_in(offsets: Sequence[int], low: int, high: int) -> bool:
+    index = bisect.bisect_left(offsets, low)
+    return index < len(offsets) and offsets[index] < high
+
+
+_LINE_BREAKS = re.compile(r"(\r\n|\r|\n)")
 
 
 def _placeholder(source: SourceText, first: int, last: int, start: int, end: int) -> str:
     """One statement of the same length and line breaks for lines ``first``..``last`` (offsets
     ``start``..``end``), which no scan looks into: a string, which LibCST reads as one token;
     where a line is too short for its quotes, ``0`` or an empty tuple."""
-    blank = _LINE_CONTENT.sub(lambda line: " " * len(line.group()), source.text[start:end])
+    parts = _LINE_BREAKS.split(source.text[start:end])  # line, break, line, ..., line
+    blank = "".join(part if index % 2 else " " * len(part) for index, part in enumerate(parts))
     if len(source.line_text(first)) >= 3 and len(source.line_text(last)) >= 3 and len(blank) >= 6:
         return '"""' + blank[3:-3] + '"""'
     if first == last:

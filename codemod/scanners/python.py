@@ -69,8 +69,9 @@ def _scan_without_form_feeds(source: SourceText, ctx: ScanContext) -> List[Findi
 
 def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
     tree = cpython_module(source.text)
+    matches = _statement_matches(source.text, ctx.catalog)
     if tree is not None:
-        pruned = SourceText(pruned_text(source, tree, _statement_pattern(ctx.catalog), _context_pattern()))
+        pruned = source.with_same_lines(pruned_text(source, tree, matches, _context_matches(source.text)))
         if pruned.text != source.text:
             try:
                 module = parse(pruned.text)
@@ -78,19 +79,20 @@ def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
             except (ScanError, ValueError):
                 pass  # never a verdict on a pruned text that the whole file would not get
             else:
-                return _scan_module(source, ctx, module, positions)
-    return _scan_module(source, ctx, parse(source.text))
+                return _scan_module(source, ctx, module, matches, positions)
+    return _scan_module(source, ctx, parse(source.text), matches)
 
 
 def _scan_module(
-    source: SourceText, ctx: ScanContext, module: cst.Module, positions: Optional[OffsetPositions] = None
+    source: SourceText, ctx: ScanContext, module: cst.Module, matches: List[int], positions: Optional[OffsetPositions] = None
 ) -> List[Finding]:
-    """The findings of ``module``, the whole file or its pruned text (same offsets)."""
+    """The findings of ``module``, the whole file or its pruned text (same offsets); ``matches``:
+    where the statement patterns match in the file."""
     statements: Optional[Set[cst.CSTNode]] = None  # None: visit every top-level statement
     try:
         if positions is None:
             positions = OffsetPositions(module, source)
-        statements = positions.statements_matching(_statement_pattern(ctx.catalog))
+        statements = positions.statements_at(matches)
     except ValueError:  # codegen disagrees with the text: take the slow, whole-module path
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements)
@@ -103,21 +105,48 @@ def _scan_module(
     return findings
 
 
+def _statement_matches(text: str, catalog) -> List[int]:
+    """Where statements worth visiting match, in order: those that may hold an id, and those
+    that set a base URL (host context for the others)."""
+    ids, keywords = _statement_patterns(catalog)
+    starts = [match.start() for match in ids.finditer(text)]
+    if keywords is not None:
+        starts += _word_starts(keywords, text)
+        starts.sort()
+    return starts
+
+
+def _context_matches(text: str) -> List[int]:
+    """Where statements match that give a call site context without holding an id: clients
+    built in the file (the retry fix may set ``max_retries`` on one)."""
+    return _word_starts(_context_pattern(), text)
+
+
+def _word_starts(pattern: "re.Pattern[str]", text: str) -> List[int]:
+    """Matches of ``pattern`` (names, then anything) that start a word: the ``\\b`` a pattern
+    cannot start with, or `re` tries each alternative at every offset (three times slower).
+    None is hidden by a rejected one: no match can start inside a name."""
+    return [
+        match.start() for match in pattern.finditer(text)
+        if not match.start() or not _is_word_char(text[match.start() - 1])
+    ]
+
+
+def _is_word_char(char: str) -> bool:  # what `\w` matches
+    return char.isalnum() or char == "_"
+
+
 @lru_cache(maxsize=16)
-def _statement_pattern(catalog) -> "re.Pattern[str]":
-    """Statements worth visiting: those that may hold an id, and those that set a base URL
-    (host context for the others)."""
+def _statement_patterns(catalog) -> Tuple["re.Pattern[str]", Optional["re.Pattern[str]"]]:
     keywords = "|".join(re.escape(k) for k in catalog.python.get("base_url_keywords", ()))
-    return re.compile(catalog.text_prefilter_re.pattern + (rf"|\b(?:{keywords})\s*=" if keywords else ""))
+    return catalog.text_prefilter_re, re.compile(rf"(?:{keywords})\s*=") if keywords else None
 
 
 @lru_cache(maxsize=1)
 def _context_pattern() -> "re.Pattern[str]":
-    """Statements that give a call site context without holding an id: clients built in the
-    file (the retry fix may set ``max_retries`` on one)."""
     from codemod.retry import CLIENT_CLASSES
 
-    return re.compile(rf"\b(?:{'|'.join(sorted(CLIENT_CLASSES))}|wrap)\b")
+    return re.compile(rf"(?:{'|'.join(sorted(CLIENT_CLASSES))}|wrap)\b")
 
 
 def verify(text: str) -> None:
@@ -189,6 +218,9 @@ TRANSPARENT = (cst.IfExp,)
 CONTAINERS = (cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set)
 
 
+_FUNCTION_SCOPES = frozenset({cst.FunctionDef, cst.Lambda})
+
+
 class _Visitor(Visitor):
     def __init__(
         self,
@@ -221,22 +253,26 @@ class _Visitor(Visitor):
 
     # -- traversal bookkeeping --------------------------------------------------------------
 
+    # (node types compared with `is`: isinstance() on LibCST's abstract classes is slow)
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+        node_type = type(node)
+        if node_type in _FUNCTION_SCOPES:
             self.client_hosts.append({})
-        elif isinstance(node, cst.ClassDef):
+        elif node_type is cst.ClassDef:
             self.class_client_hosts.append({})
-        if len(self.stack) == 2 and self.statements is not None and isinstance(node, cst.BaseStatement):
+        # a statement of the module (not the header's or footer's lines)
+        if len(self.stack) == 2 and self.statements is not None and node_type is not cst.EmptyLine:
             if node not in self.statements:
                 return False  # nothing here can match; on_leave still undoes the pushes above
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
-        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
+        node_type = type(original_node)
+        if node_type in _FUNCTION_SCOPES:
             self.client_hosts.pop()
-        elif isinstance(original_node, cst.ClassDef):
+        elif node_type is cst.ClassDef:
             self.class_client_hosts.pop()
         self.stack.pop()
 
