@@ -33,7 +33,7 @@ from libcst.metadata import CodeRange
 
 from codemod.catalog import tomllib
 from codemod.ftypes import UNSAFE, Edit, Finding, ScanContext, SourceText
-from codemod.pysource import Visitor, dotted_name, item_insertion, keyword_arg, node_span
+from codemod.pysource import Visitor, dotted_name, item_insertion, keyword_arg, node_span, visit_tree
 
 RULE = "DS201"
 SEVERITY = "notice"
@@ -309,7 +309,7 @@ def _client_constructor(value: Optional[cst.CSTNode]) -> Optional[cst.Call]:
 def _is_generator(function: cst.FunctionDef) -> bool:
     """Whether ``yield`` occurs in the function itself (not in a nested function or lambda)."""
     finder = _YieldFinder()
-    function.body.visit(finder)
+    visit_tree(function.body, finder)
     return finder.found
 
 
@@ -343,7 +343,7 @@ class _Tree:
         self.positions = positions
         if parents is None:
             collector = _AncestorParents(positions, call_sites)
-            module.visit(collector)
+            visit_tree(module, collector)
             parents = collector.parents
         self.parents = parents
         self._clients: Optional[Dict[str, List[cst.Call]]] = None
@@ -374,7 +374,7 @@ class _Tree:
     def client_assignments(self) -> Dict[str, List[cst.Call]]:
         if self._clients is None:
             collector = _ClientAssignments()
-            self.module.visit(collector)
+            visit_tree(self.module, collector)
             self._clients = collector.found
         return self._clients
 

@@ -7,7 +7,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemod.ftypes import SourceText
-from codemod.pysource import OffsetPositions
+from codemod.pysource import OffsetPositions, Visitor, visit_tree
 from helpers import REPO_ROOT
 
 SOURCES = [
@@ -28,3 +28,38 @@ def test_offset_positions_equal_libcst_positions(source):
     actual = OffsetPositions(module, SourceText(source))
     for node, code_range in expected.items():
         assert actual[node] == code_range, (type(node).__name__, code_range)
+
+
+class _Recorder(Visitor):
+    """Every on_visit/on_leave, with the node; a few subtrees skipped, as visitors do."""
+
+    def __init__(self):
+        super().__init__()
+        self.events = []
+
+    def on_visit(self, node):
+        self.events.append(("visit", id(node), type(node).__name__))
+        return not isinstance(node, cst.Lambda)  # a visitor that skips a subtree
+
+    def on_leave(self, original_node):
+        self.events.append(("leave", id(original_node), type(original_node).__name__))
+
+
+EXTRA = [
+    "f(  # a comment in the parens\n    a,  # after a\n    *b, c=d,  # deepseek-chat\n)\n",
+    "@a.b(c)\n@d\nasync def f(x: int = 1, /, *a: 'T', k=(2), **kw) -> (\n    int\n):  # tail\n    ...\n",
+    "x = [a for a in b if c for d in e]; y = {k: v for k, v in z}\nz = a[1:2, ::3][...]\n",
+    "class C(B, metaclass=M):\n    '''Doc.'''\n    a: int\n    b = f'{x!r:{w}}' 'plain' r'\\x00'\n    c = b'x' rb'y'\n",
+    "global g\nwith (a as b, c):\n    assert x, 'm'\n    raise E from None\nwhile not a or b and c: continue\nelse: break\n",
+]
+
+
+@pytest.mark.parametrize("source", SOURCES + EXTRA + [p.read_text() for p in sorted((REPO_ROOT / "codemod").rglob("*.py"))])
+def test_visit_tree_calls_the_visitor_as_libcst_does(source):
+    """pysource.visit_tree walks without LibCST's copies; the visitor sees the same calls on the
+    same nodes in the same order."""
+    module = cst.parse_module(source)
+    by_libcst, by_walk = _Recorder(), _Recorder()
+    module.visit(by_libcst)
+    visit_tree(module, by_walk)
+    assert by_walk.events == by_libcst.events

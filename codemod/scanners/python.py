@@ -15,7 +15,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
-from codemod.pysource import OffsetPositions, Visitor, dotted_name, item_insertion, keyword_arg, node_span
+from codemod.pysource import OffsetPositions, Visitor, dotted_name, item_insertion, keyword_arg, node_span, visit_tree
 from codemod.scanners._pyprune import cpython_module, pruned_text
 
 VALUE_RULE = "DS001"
@@ -96,7 +96,7 @@ def _scan_module(
     except ValueError:  # codegen disagrees with the text: take the slow, whole-module path
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements)
-    module.visit(visitor)
+    visit_tree(module, visitor)
     findings = visitor.findings
     if visitor.api_call_sites and ctx.config.retry_strategy != "off":
         from codemod import retry
