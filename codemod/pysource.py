@@ -147,13 +147,13 @@ class _AttributeOrder(cst.CSTVisitor):
 
 
 class _NodeTypes(dict):
-    """``type in _NODE_TYPES``: whether a type is a CSTNode class, found once per type
-    (isinstance on LibCST's abstract classes is slow)."""
+    """``type in _NODE_TYPES``: whether a type is a CSTNode class, found once per type from its
+    MRO (isinstance and issubclass on LibCST's abstract classes go through ABCMeta: slow)."""
 
     def __contains__(self, value_type: object) -> bool:
         known = self.get(value_type)
         if known is None:
-            known = self[value_type] = isinstance(value_type, type) and issubclass(value_type, cst.CSTNode)
+            known = self[value_type] = cst.CSTNode in getattr(value_type, "__mro__", ())
         return known
 
 

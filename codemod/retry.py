@@ -22,6 +22,7 @@ own indentation and line breaks; imports go after the docstring, ``__future__`` 
 from __future__ import annotations
 
 import configparser
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -545,15 +546,25 @@ def project_declares(display_path: str, package: str) -> bool:
     return _folder_declares(folder.resolve(), _normalize(package))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _folder_declares(folder: Path, package: str) -> bool:
-    for current in (folder, *folder.parents):
-        requirements = sorted(current.glob("requirements*.txt"))
-        if any(package in _requirement_names(_lines(p)) for p in requirements):
-            return True
-        if any((current / marker).exists() for marker in PROJECT_MARKERS):
-            return package in _pyproject_dependencies(current / "pyproject.toml") | _setup_cfg_dependencies(current / "setup.cfg")
-    return False
+    """One folder, then its parent's answer: each folder is read once, however many files
+    below it ask."""
+    if any(package in _requirement_names(_lines(p)) for p in _requirements_files(folder)):
+        return True
+    if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+        return package in _pyproject_dependencies(folder / "pyproject.toml") | _setup_cfg_dependencies(folder / "setup.cfg")
+    return folder.parent != folder and _folder_declares(folder.parent, package)
+
+
+def _requirements_files(folder: Path) -> List[Path]:
+    """``requirements*.txt`` in a folder, by name (what ``folder.glob`` gives, without its cost)."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.startswith("requirements") and e.name.endswith(".txt")]
+    except OSError:  # gone, or no permission to list it
+        return []
+    return [folder / name for name in sorted(names) if len(name) >= len("requirements.txt")]
 
 
 def _lines(path: Path) -> List[str]:
