@@ -2,9 +2,10 @@
 
 LibCST's ~200 node classes are frozen dataclasses. At every import, ``dataclasses`` writes the
 source text of their ``__init__``, ``__eq__``, ``__repr__``, ``__setattr__``... and compiles
-each text: about 1,000 compilations, some 40% of LibCST's import (0.1 s of 0.3 s). While
-LibCST is imported, ``dataclasses`` is given an ``exec`` that compiles a text only once and then
-takes its code object from a marshal file in this package's ``__pycache__``.
+each text: about 1,000 compilations, some 40% of LibCST's import (0.1 s of 0.3 s). While a
+scanner (with LibCST) or the pipeline's own modules are imported, ``dataclasses`` is given an
+``exec`` that compiles a text only once and then takes its code object from a marshal file in
+this package's ``__pycache__``.
 
 The functions are those ``dataclasses`` makes itself: a text always gets the code object that
 ``compile`` gives it (the cache is keyed by the whole text, and by the interpreter's bytecode

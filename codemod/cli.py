@@ -33,7 +33,10 @@ def _load() -> None:
     import click
 
     from codemod import deadline
-    from codemod.ftypes import SEVERITY_RANK
+    from codemod._bytecode_cache import dataclass_methods_cached
+
+    with dataclass_methods_cached("codemod.ftypes"):  # its dataclasses, and those it imports
+        from codemod.ftypes import SEVERITY_RANK
 
 
 def _codes(values: Sequence[str]) -> Tuple[str, ...]:
@@ -123,8 +126,11 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         extend_exclude, config_path, exit_zero, quiet, statistics, baseline, write_baseline, group_by_owner, jobs):
     """Find retired DeepSeek model ids (deepseek-chat, deepseek-reasoner) and rewrite them to
     environment-parameterized V4 ids."""
-    from codemod.config import CliOverrides, ConfigError
-    from codemod.engine import Engine, RunOptions
+    from codemod._bytecode_cache import dataclass_methods_cached
+
+    with dataclass_methods_cached("codemod.engine"):
+        from codemod.config import CliOverrides, ConfigError
+        from codemod.engine import Engine, RunOptions
 
     overrides = CliOverrides(
         select=_codes(select) or None,
