@@ -228,3 +228,19 @@ def test_colour_on_a_tty_and_none_with_no_color(project):
     assert "\x1b[" in _run_on_a_tty(["."], project, {})
     plain = _run_on_a_tty(["."], project, {"NO_COLOR": "1"})
     assert "\x1b[" not in plain and "DS001" in plain
+
+
+def test_output_to_a_pipe_closed_early_ends_quietly_with_the_exit_code(tmp_path):
+    """`v4-migrate . | head -1`: the process ends in cli._end_process, which flushes what it can
+    and exits without tearing the interpreter down; a reader gone early is neither a traceback
+    nor a changed exit code."""
+    (tmp_path / "app.py").write_text("".join(f'M{i} = "deepseek-chat"\n' for i in range(2000)))
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CI")}
+    proc = subprocess.Popen([sys.executable, "-m", "codemod", "--today", "2026-11-28", "."], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as `head -1` does
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert first.decode().strip() == "app.py"
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
