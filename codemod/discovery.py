@@ -204,7 +204,7 @@ class Discovery:
                 full, real = found
                 yield Candidate(full, git.display(folder, base), folder=folder.real, git_root=git.index, git_name=name), real
 
-    def git_found(self, root: Path, names: Iterable[str]) -> List[Candidate]:
+    def git_found(self, root: Path, names: Iterable[str], again: bool = False) -> List[Candidate]:
         """Candidates, in name order, for the files `git grep` found under ``root`` (a folder
         given, in a git work tree), before its listing is read: each checked as the listing
         would check it (a scanned name, not under a skipped folder, not excluded) and a regular
@@ -219,11 +219,11 @@ class Discovery:
                 continue
             full, key = folder.prefix + base, folder.real_prefix + base
             try:
-                if not stat.S_ISREG(os.lstat(full).st_mode) or key in self._seen:
+                if not stat.S_ISREG(os.lstat(full).st_mode) or (key in self._seen and not again):
                     continue
             except OSError:
                 continue
-            self._seen.add(key)
+            self._seen.add(key)  # ``again``: files the run may have listed before (a second phase)
             found.append(Candidate(full, git.display(folder, base), folder=folder.real, git_root=git.index, git_name=name, git_grep_reads=True))
         return found
 

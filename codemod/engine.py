@@ -122,6 +122,7 @@ class FileProcessor:
         self.resolver = resolver
         self.default_codes = default_codes()
         self._configs: Dict[str, Config] = {}  # by folder: resolving it per file is costly
+        self.facts = None  # a component's ProjectFacts while it is processed
 
     def config_for(self, candidate: Candidate) -> Config:
         """The config of the candidate's folder (its real path, when discovery knows it)."""
@@ -139,8 +140,9 @@ class FileProcessor:
     def is_candidate(self, raw: bytes, config: Config) -> bool:
         return config.catalog.may_contain(raw)
 
-    def process(self, candidate: Candidate) -> FileResult:
-        """The whole pipeline for one file, as a worker runs it."""
+    def process(self, candidate: Candidate, prefilter: bool = True) -> FileResult:
+        """The whole pipeline for one file, as a worker runs it; without the byte prefilter
+        for a file of a component, which may hold no id but send one defined elsewhere."""
         result = FileResult(candidate.display)
         try:
             config = self.config_for(candidate)
@@ -152,7 +154,7 @@ class FileProcessor:
         except ValueError as exc:  # a broken pyproject.toml governing this file
             result.errors.append(str(exc))
             return result
-        if raw is None or not self.is_candidate(raw, config):
+        if raw is None or (prefilter and not self.is_candidate(raw, config)):
             return result
         return self.process_bytes(candidate, raw, config, result)
 
@@ -192,7 +194,8 @@ class FileProcessor:
 
     def _process_bytes(self, candidate: Candidate, raw: bytes, config: Config, result: FileResult) -> FileResult:
         fmt = scanners.format_for(candidate.path) or "text"
-        ctx = ScanContext(path=candidate.display, catalog=config.catalog, config=config, today=self.options.today)
+        facts = self.facts.for_file(candidate.display) if self.facts is not None and fmt == "python" else None
+        ctx = ScanContext(path=candidate.display, catalog=config.catalog, config=config, today=self.options.today, facts=facts)
         try:
             decoded = decode(raw, fmt)
         except DecodeError as exc:
@@ -207,9 +210,15 @@ class FileProcessor:
             if finding.edits:
                 finding.extra["edit_regions"] = edit_regions(finding, source)
         result.findings = findings
-        if self.options.fix and any(f.fix in self.options.fix_kinds and f.edits for f in findings):
-            self.fix(candidate, scanner, source, decoded, ctx, config, result)
+        state = _ScanState(candidate, scanner, source, decoded, ctx, config)
+        if self.defer_fix:
+            self.deferred = state
+        elif self.options.fix and any(f.fix in self.options.fix_kinds and f.edits for f in findings):
+            self.fix(state, result)
         return result
+
+    defer_fix = False  # set while a component is scanned: its files are fixed together
+    deferred: Optional["_ScanState"] = None
 
     def scan(self, scanner, source: SourceText, ctx: ScanContext, config: Config) -> List[Finding]:
         try:
@@ -223,32 +232,118 @@ class FileProcessor:
             f for f in findings if config.is_selected(f.rule, self.default_codes) and not is_suppressed(f, source)
         ]
 
-    def fix(self, candidate, scanner, source, decoded: Decoded, ctx, config, result: FileResult) -> None:
-        edits, fixed = applier.select_edits(result.findings, self.options.fix_kinds)
-        new_text = applier.apply_edits(source.text, edits)
-        problem, remaining = self._check_fixed(scanner, new_text, ctx, config, source.text)
+    def fix(self, state: "_ScanState", result: FileResult) -> None:
+        pending, problem = self.plan_fix(state, result.findings)
         if problem:
-            result.errors.append(f"{candidate.display}: {problem}; file left unchanged")
-            return
+            result.errors.append(problem)
+        elif pending is not None:
+            self.commit_fix(pending, result)
+
+    def plan_fix(self, state: "_ScanState", findings: List[Finding],
+                 fixable=lambda finding: True) -> Tuple[Optional["_PendingFix"], Optional[str]]:
+        """The fixed text of a file and what it fixes, checked but not written; or why the file
+        must be left unchanged. ``fixable``: which findings may be fixed now."""
+        edits, fixed = applier.select_edits([f for f in findings if fixable(f)], self.options.fix_kinds)
+        if not edits:
+            return None, None
+        source = state.source
+        new_text = applier.apply_edits(source.text, edits)
+        problem, remaining = self._check_fixed(state.scanner, new_text, state.ctx, state.config, source.text, fixable)
+        if problem:
+            return None, f"{state.candidate.display}: {problem}; file left unchanged"
         try:
-            new_bytes = decoded.encode(new_text)
+            new_bytes = state.decoded.encode(new_text)
         except UnicodeEncodeError:
-            result.errors.append(f"{candidate.display}: the fix cannot be encoded as {decoded.encoding}; file left unchanged")
-            return
+            return None, f"{state.candidate.display}: the fix cannot be encoded as {state.decoded.encoding}; file left unchanged"
+        return _PendingFix(state, new_text, new_bytes, fixed, remaining), None
+
+    def commit_fix(self, pending: "_PendingFix", result: FileResult) -> bool:
+        state = pending.state
         if self.options.diff:
-            result.diff = unified_diff(candidate.display, source.text, new_text)
+            result.diff = unified_diff(state.candidate.display, state.source.text, pending.new_text)
         else:
             try:
                 # the bytes it was fixed from: a file changed meanwhile is left alone
-                applier.write_atomic(candidate.path, new_bytes, expected=decoded.encode(source.text))
+                applier.write_atomic(state.candidate.path, pending.new_bytes, expected=pending.old_bytes)
             except OSError as exc:
-                result.errors.append(f"{candidate.display}: cannot write: {exc.strerror or exc}; file left unchanged")
-                return
-        for finding in fixed:
+                result.errors.append(f"{state.candidate.display}: cannot write: {exc.strerror or exc}; file left unchanged")
+                return False
+        for finding in pending.fixed:
             finding.fixed = True
-        result.fixed = len(fixed)
+        result.fixed = len(pending.fixed)
         result.changed = True
-        result.findings = fixed + remaining  # the second pass's findings: the fixed text, scanned once
+        result.findings = pending.fixed + pending.remaining  # the second pass's findings: the fixed text, scanned once
+        return True
+
+    # -- a component: files fixed as one ---------------------------------------------------------
+
+    def process_component(self, component) -> List[FileResult]:
+        """Scan the files of a component with the project's facts, then fix them as one: a group
+        of findings (a constant and the requests in other files that send it) is fixed in every
+        file or in none, and no file is written unless every file of its groups can be."""
+        self.facts = component.facts
+        scanned: List[Tuple[FileResult, Optional[_ScanState]]] = []
+        try:
+            for candidate in component.candidates:
+                self.defer_fix, self.deferred = True, None
+                result = self.process(candidate, prefilter=False)
+                scanned.append((result, self.deferred))
+                for finding in result.findings:
+                    if finding.group is not None and finding.rule == "DS007" and finding.edits:
+                        component.facts.sent.setdefault(finding.group, []).append(f"{finding.path}:{finding.line}")
+        finally:
+            self.defer_fix, self.deferred = False, None
+        if self.options.fix:
+            try:
+                self._fix_component(component, scanned)
+            finally:
+                self.facts = None
+        self.facts = None
+        return [result for result, _ in scanned]
+
+    def _fix_component(self, component, scanned: List[Tuple[FileResult, Optional["_ScanState"]]]) -> None:
+        kinds = self.options.fix_kinds
+        excluded: Set[str] = set()  # groups that cannot be fixed in every file
+        while True:
+            pendings: List[Tuple[FileResult, "_PendingFix"]] = []
+            broken: Dict[str, str] = {}
+            for result, state in scanned:
+                if state is None:
+                    continue
+                again = result.path in component.already_processed
+
+                def fixable(finding: Finding, again=again) -> bool:
+                    if finding.group in excluded:
+                        return False
+                    # a file fixed on its own before: only what the facts add is fixed now
+                    return not again or (finding.group is not None and finding.rule == "DS007")
+
+                wanted = [f for f in result.findings if f.fix in kinds and f.edits and fixable(f)]
+                pending, problem = self.plan_fix(state, result.findings, fixable)
+                chosen = set(map(id, pending.fixed)) if pending is not None else set()
+                for finding in wanted:
+                    if finding.group is not None and id(finding) not in chosen:
+                        broken.setdefault(finding.group, problem or f"{result.path}: its edits collide with another fix")
+                if problem and not any(f.group is not None for f in wanted):
+                    result.errors.append(problem)
+                if pending is not None:
+                    pendings.append((result, pending))
+            if not set(broken) - excluded:
+                break
+            excluded |= set(broken)
+        for key in sorted(excluded):
+            owner = next((r for r, _ in scanned if any(f.group == key for f in r.findings)), None)
+            if owner is not None:
+                owner.errors.append(f"{owner.path}: the fix of `{key.rpartition(':')[2]}` and of the requests that send it "
+                                    f"was not applied, in any file ({broken.get(key) or 'a file of the group cannot be fixed'})")
+        if not self.options.diff:
+            changed = [p.state.candidate.display for _, p in pendings if not _still_reads(p)]
+            if changed:
+                for result, _ in scanned:
+                    result.errors.append(f"{result.path}: left unchanged: {', '.join(changed)} changed on disk while it was being fixed")
+                return
+        for result, pending in pendings:
+            self.commit_fix(pending, result)
 
     def check_fixed_text(self, scanner, new_text: str, ctx: ScanContext, config: Config) -> Optional[str]:
         """Why the fixed text must not be written, or None: it must parse, and a second pass
@@ -256,7 +351,7 @@ class FileProcessor:
         return self._check_fixed(scanner, new_text, ctx, config)[0]
 
     def _check_fixed(self, scanner, new_text: str, ctx: ScanContext, config: Config,
-                     original_text: Optional[str] = None) -> Tuple[Optional[str], List[Finding]]:
+                     original_text: Optional[str] = None, fixable=lambda finding: True) -> Tuple[Optional[str], List[Finding]]:
         """``check_fixed_text``, and the selected findings of the second pass.
 
         Python must still parse with CPython (a few ms) unless CPython could not parse the
@@ -276,7 +371,7 @@ class FileProcessor:
         except ScanError as exc:
             return f"the fixed file does not parse ({exc})", []
         remaining = self.select(second, again, config)
-        leftover, _ = applier.select_edits(remaining, self.options.fix_kinds)
+        leftover, _ = applier.select_edits([f for f in remaining if fixable(f)], self.options.fix_kinds)
         if leftover:
             return "a second pass would change the fix again (please report this)", []
         return None, remaining
@@ -304,6 +399,40 @@ def _cpython_parses(text: str) -> Optional[str]:
         return f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}"
     except (RecursionError, MemoryError, ValueError) as exc:  # ValueError: NUL bytes
         return type(exc).__name__
+
+
+@dataclass
+class _ScanState:
+    """A scanned file, as fixing it needs it."""
+
+    candidate: Candidate
+    scanner: object
+    source: SourceText
+    decoded: Decoded
+    ctx: ScanContext
+    config: Config
+
+
+@dataclass
+class _PendingFix:
+    state: _ScanState
+    new_text: str
+    new_bytes: bytes
+    fixed: List[Finding]
+    remaining: List[Finding]
+
+    @property
+    def old_bytes(self) -> bytes:
+        return self.state.decoded.encode(self.state.source.text)
+
+
+def _still_reads(pending: _PendingFix) -> bool:
+    """Whether the file still holds the bytes its fix was computed from."""
+    try:
+        with open(pending.state.candidate.path_str, "rb") as fh:
+            return fh.read() == pending.old_bytes
+    except OSError:
+        return False
 
 
 class _Skip(Exception):
@@ -346,6 +475,7 @@ class Engine:
         self.files_seen = 0
         self.progress: Progress = Progress()
         self.prefiltered_by_git = 0  # files ruled out by `git grep` without being read here
+        self.python_read: List[Candidate] = []  # Python files read here that the prefilter ruled out
 
     def exclude_for(self, real_folder: str) -> Optional[Tuple[object, str]]:
         try:
@@ -433,6 +563,8 @@ class Engine:
                 continue
             if raw is not None and self.processor.is_candidate(raw, config):
                 yield candidate, raw, config
+            elif raw is not None and candidate.path_str.endswith((".py", ".pyi")):
+                self.python_read.append(candidate)  # may import a constant from a definer
 
     def _batch_hits(self, batches: Sequence[Tuple[GitBatch, Config]], hits: List[Optional[Set[str]]]) -> List[Tuple[Candidate, Config]]:
         """The files of the batches that `git grep` found (where it could not run, all of them
@@ -516,26 +648,118 @@ class Engine:
 
     def run(self, paths: Sequence[str]) -> Iterator[FileResult]:
         """Results per candidate file, streamed. File contents are dropped as soon as a file
-        is done; with a process pool the workers read the candidates themselves."""
-        stream = self.candidates(paths)
-        buffered: List[Tuple[Candidate, bytes, Config]] = []
+        is done; with a process pool the workers read the candidates themselves.
+
+        Two phases: the files that define a retired-id constant other modules may import are
+        held back while the rest stream past; then the files that import those names are found,
+        and each definer is scanned and fixed together with its importers (``project.py``).
+        Python results wait for that phase, which may scan their file again with the facts."""
+        definers: List[Tuple[Candidate, list]] = []
+        streamed: Dict[str, Candidate] = {}  # the Python files processed alone, by display
+        held: Dict[str, FileResult] = {}
+        units = self._components_after(self._diverted(self.candidates(paths), definers, streamed), definers, streamed, paths)
+        for outcome in self._run_units(units):
+            if isinstance(outcome, list):  # a component's files
+                for result in outcome:
+                    first = held.pop(result.path, None)
+                    yield result if first is None else self._merged(first, result)
+            elif outcome.path.endswith((".py", ".pyi")):
+                held[outcome.path] = outcome
+            else:
+                yield outcome
+        yield from held.values()
+
+    def _merged(self, first: FileResult, second: FileResult) -> FileResult:
+        """A file processed alone, then again in a component: the second scan saw everything the
+        first did and the facts besides; what the first already wrote stays counted."""
+        if not (self.options.writes and first.changed):
+            return second
+        second.findings = [f for f in first.findings if f.fixed] + second.findings
+        second.fixed += first.fixed
+        second.changed = True
+        second.errors = first.errors + second.errors
+        return second
+
+    def _diverted(self, stream: Iterator[Tuple[Candidate, bytes, Config]], definers: List[Tuple[Candidate, list]],
+                  streamed: Dict[str, Candidate]) -> Iterator[Tuple[Candidate, bytes, Config]]:
+        """The stream less the Python files that define module-level retired-id constants."""
+        for candidate, raw, config in stream:
+            if scanners.format_for(candidate.path) == "python":
+                from codemod import project  # with LibCST: not for a run that finds no Python file
+
+                exports = project.exports_in(raw, candidate.display, config.catalog)
+                if exports:
+                    definers.append((candidate, exports))
+                    continue
+                streamed[candidate.display] = candidate
+            yield candidate, raw, config
+
+    def _components_after(self, stream, definers, streamed: Dict[str, Candidate], paths: Sequence[str]):
+        """The stream, then the components: each definer with the files that import from it."""
+        yield from stream
+        if not definers:
+            return
+        from codemod import project
+
+        facts = project.ProjectFacts([export for _, exports in definers for export in exports])
+        consumers = self._consumers(facts.names, paths, {c.display for c, _ in definers}, streamed.values())
+        for component in project.components(definers, consumers, facts):
+            component.already_processed = {c.display for c in component.candidates if c.display in streamed}
+            yield component
+
+    def _consumers(self, names: Set[str], paths: Sequence[str], definers: Set[str],
+                   streamed: Iterable[Candidate]) -> List[Tuple[Candidate, str]]:
+        """The Python files (other than the definers) that hold one of ``names`` as a word, with
+        their text: `git grep -w` over the tracked files of each folder given, and a read of the
+        Python files this run read itself (``streamed`` candidates, untracked files, those
+        outside git)."""
+        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+        found: Dict[str, Candidate] = {}
+        if not os.environ.get(NO_GIT_GREP_ENV):
+            for folder in sorted({str(Path(p)) for p in paths if os.path.isdir(p)}):
+                grep = GitGrep(Path(folder), [n.encode() for n in sorted(names)], gitcmd.PYTHON_PATHSPECS, words=True)
+                for candidate in self.discovery.git_found(Path(folder), grep.names() or (), again=True):
+                    found.setdefault(candidate.display, candidate)
+        for candidate in [*streamed, *self.python_read]:
+            found.setdefault(candidate.display, candidate)
+        consumers: List[Tuple[Candidate, str]] = []
+        for display, candidate in sorted(found.items()):
+            if display in definers:
+                continue
+            try:
+                with open(candidate.path_str, "rb") as fh:
+                    text = fh.read(4 * 1024 * 1024).decode("utf-8", "replace")
+            except OSError:
+                continue
+            if pattern.search(text):
+                consumers.append((candidate, text))
+        return consumers
+
+    def _run_units(self, units) -> Iterator[object]:
+        """Each unit processed: a (candidate, bytes, config) gives a FileResult, a component a
+        list of them; in a process pool once there are enough of them."""
+        buffered: List[object] = []
         jobs = self.options.jobs
-        for item in stream:
+        for item in units:
             buffered.append(item)
             if jobs > 1 and len(buffered) >= MIN_FILES_FOR_POOL:
-                first = [candidate for candidate, _, _ in buffered]
+                first = [_unit_task(unit) for unit in buffered]
                 buffered = []
-                _preload_scanners(first)
+                _preload_scanners([c for c in first if isinstance(c, Candidate)])
                 try:
-                    yield from self.run_pool(_chain(first, (candidate for candidate, _, _ in stream)), jobs)
+                    yield from self.run_pool(_chain(first, (_unit_task(unit) for unit in units)), jobs)
                 finally:
                     gc.unfreeze()  # frozen for the workers' sake, see _new_pool
                 return
         self.progress.add(len(buffered))
         buffered.reverse()
         while buffered:
-            candidate, raw, config = buffered.pop()
-            yield self.processor.process_bytes(candidate, raw, config, FileResult(candidate.display))
+            unit = buffered.pop()
+            if isinstance(unit, tuple):
+                candidate, raw, config = unit
+                yield self.processor.process_bytes(candidate, raw, config, FileResult(candidate.display))
+            else:
+                yield self.processor.process_component(unit)
             self.progress.advance()
 
     def run_pool(self, candidates: Iterable[Candidate], jobs: int) -> Iterator[FileResult]:
@@ -750,9 +974,11 @@ class GitGrep:
     of them, relative to ``root``; None if git grep fails or warns about anything (then every
     file is read and prefiltered in Python)."""
 
-    def __init__(self, root: Path, terms: Sequence[bytes], pathspecs: Sequence[str] = (".",), quiet: bool = False):
-        self.needles = grep_needles(terms)
-        self.command = gitcmd.take(gitcmd.grep_command(root, self.needles, pathspecs, quiet))
+    def __init__(self, root: Path, terms: Sequence[bytes], pathspecs: Sequence[str] = (".",), quiet: bool = False,
+                 words: bool = False):
+        # whole words (names) are searched as they are; other terms through shorter needles
+        self.needles = list(terms) if words else grep_needles(terms)
+        self.command = gitcmd.take(gitcmd.grep_command(root, self.needles, pathspecs, quiet, words))
 
     def uncovered(self, terms: Iterable[bytes]) -> List[bytes]:
         """The terms a file could hold without holding one of this search's needles."""
@@ -834,11 +1060,19 @@ def _interrupt(signum, frame):
     os._exit(128 + signum)  # idle: nothing to clean up, and no traceback from the pool's loop
 
 
-def _process_in_worker(candidate: Candidate) -> FileResult:
+def _process_in_worker(unit) -> object:
+    """A Candidate's FileResult, or a component's list of them."""
     global _IN_TASK
     assert _WORKER is not None
     _IN_TASK = True
     try:
-        return _WORKER.process(candidate)
+        if isinstance(unit, Candidate):
+            return _WORKER.process(unit)
+        return _WORKER.process_component(unit)
     finally:
         _IN_TASK = False
+
+
+def _unit_task(unit):
+    """What a worker is sent for a unit: the candidate (it reads the file itself), or the component."""
+    return unit[0] if isinstance(unit, tuple) else unit

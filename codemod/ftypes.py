@@ -48,6 +48,9 @@ class Finding:
     snippet: str = ""  # the stripped source line; redacted where it could hold a secret
     extra: Dict[str, Any] = field(default_factory=dict)  # format-specific, e.g. notebook cell
     fixed: bool = False
+    # Findings of one group are fixed together or not at all, across files: a module constant
+    # and the requests in other modules that send it with the thinking mode it implied.
+    group: Optional[str] = None
 
     def to_dict(self) -> Dict[str, Any]:
         data = {
@@ -64,6 +67,8 @@ class Finding:
             "fix": self.fix,
             "fixed": self.fixed,
         }
+        if self.group is not None:
+            data["group"] = self.group
         data.update(self.extra)
         return data
 
@@ -117,6 +122,7 @@ class ScanContext:
     catalog: "Catalog"
     config: "Config"
     today: date
+    facts: Any = None  # what other modules of the project define (scanners._pyflow.Facts), for Python
 
     def finding(
         self,

@@ -80,7 +80,8 @@ def deleted_command(root: Path) -> List[str]:
     return ["git", "-C", str(root), "ls-files", "-z", "--deleted"]
 
 
-def grep_command(root: Path, needles: Sequence[bytes], pathspecs: Sequence[str] = (".",), quiet: bool = False) -> List[str]:
+def grep_command(root: Path, needles: Sequence[bytes], pathspecs: Sequence[str] = (".",), quiet: bool = False,
+                 words: bool = False) -> List[str]:
     """`git grep` for the fixed strings ``needles`` in the tracked files under ``root``: the
     names of the files holding one (-l, NUL-separated), or with ``quiet`` only whether any
     file does (git stops at the first)."""
@@ -92,7 +93,7 @@ def grep_command(root: Path, needles: Sequence[bytes], pathspecs: Sequence[str] 
         # Tracked files only: --untracked would walk the whole tree first (the listing does
         # that already, and its untracked files are read by the pipeline itself).
         "grep", "-q" if quiet else "-l", "-z", "-F", "--no-color", "--no-textconv",
-    ]
+    ] + (["-w"] if words else [])
     for needle in needles:
         command += ["-e", os.fsdecode(needle)]
     return command + ["--", *pathspecs]

@@ -116,7 +116,7 @@ def test_pruned_scan_equals_whole_file_scan(text, blanked):
     assert findings, "every layout holds something to find"
     source = SourceText(text)
     pruned = _pyprune.pruned_text(source, _pyprune.cpython_module(text), python_scanner._statement_matches(text, _context().catalog),
-                                  python_scanner._context_matches(text))
+                                  python_scanner._context_matches(text, _context().catalog))
     assert len(pruned) == len(text) and SourceText(pruned)._starts == source._starts
     for name in blanked:  # not vacuous: the statements the scan does not need are gone
         assert name in text and name not in pruned, name
@@ -193,7 +193,11 @@ def test_match_offsets_equal_the_patterns_with_a_leading_word_boundary(text):
     catalog = _context().catalog
     keywords = "|".join(re.escape(k) for k in catalog.python["base_url_keywords"])
     statement = re.compile(catalog.text_prefilter_re.pattern + rf"|\b(?:{keywords})\s*=")
-    context = re.compile(rf"\b(?:{'|'.join(sorted(CLIENT_CLASSES))}|wrap)\b")
+    from codemod import libraries
+
+    words = sorted(CLIENT_CLASSES) + ["wrap"] + sorted({m.env_var for m in catalog.retired.values()})
+    calls = [re.escape(c) if "." in c else re.escape(c) + r"\s*\(" for shape in libraries.shapes() for c in shape.calls]
+    context = re.compile(rf"\b(?:(?:{'|'.join(words)})\b|{'|'.join(calls)})")
     for padded in (text, "  " + text + "  ", text + "\n" + text):
         assert python_scanner._statement_matches(padded, catalog) == [m.start() for m in statement.finditer(padded)]
-        assert python_scanner._context_matches(padded) == [m.start() for m in context.finditer(padded)]
+        assert python_scanner._context_matches(padded, catalog) == [m.start() for m in context.finditer(padded)]

@@ -8,7 +8,7 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -16,12 +16,14 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.pysource import OffsetPositions, Visitor, dotted_name, item_insertion, keyword_arg, node_span, visit_tree
+from codemod.scanners._pyflow import MIGRATED, RETIRED, UNKNOWN, ModuleFlow, RequestPlan
 from codemod.scanners._pyprune import cpython_module, pruned_text
 
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"
 MENTION_RULE = "DS003"
 DYNAMIC_RULE = "DS004"
+THINKING_RULE = "DS007"
 EXPIRED_URL_RULE = "DS101"
 HARDCODED_URL_RULE = "DS102"
 
@@ -71,7 +73,10 @@ def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
     tree = cpython_module(source.text)
     matches = _statement_matches(source.text, ctx.catalog)
     if tree is not None:
-        pruned = source.with_same_lines(pruned_text(source, tree, matches, _context_matches(source.text)))
+        context = _context_matches(source.text, ctx.catalog)
+        if ctx.facts is not None and ctx.facts.names():  # statements that read another module's constants
+            context = sorted(context + _word_starts(_names_pattern(ctx.facts.names()), source.text))
+        pruned = source.with_same_lines(pruned_text(source, tree, matches, context))
         if pruned.text != source.text:
             try:
                 module = parse(pruned.text)
@@ -95,9 +100,10 @@ def _scan_module(
         statements = positions.statements_at(matches)
     except ValueError:  # codegen disagrees with the text: take the slow, whole-module path
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements)
+    flow = ModuleFlow(module, source, ctx.catalog, lambda node: node_span(source, positions, node), ctx.facts)
+    visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements, flow)
     visit_tree(module, visitor)
-    findings = visitor.findings
+    findings = visitor.findings + visitor.request_findings()
     if visitor.api_call_sites and ctx.config.retry_strategy != "off":
         from codemod import retry
 
@@ -116,10 +122,12 @@ def _statement_matches(text: str, catalog) -> List[int]:
     return starts
 
 
-def _context_matches(text: str) -> List[int]:
+def _context_matches(text: str, catalog) -> List[int]:
     """Where statements match that give a call site context without holding an id: clients
-    built in the file (the retry fix may set ``max_retries`` on one)."""
-    return _word_starts(_context_pattern(), text)
+    built in the file (the retry fix may set ``max_retries`` on one), requests (a retired id
+    may reach them from a constant), and this tool's own rewrites (they still say which
+    thinking mode the old id had)."""
+    return _word_starts(_context_pattern(catalog), text)
 
 
 def _word_starts(pattern: "re.Pattern[str]", text: str) -> List[int]:
@@ -142,11 +150,19 @@ def _statement_patterns(catalog) -> Tuple["re.Pattern[str]", Optional["re.Patter
     return catalog.text_prefilter_re, re.compile(rf"(?:{keywords})\s*=") if keywords else None
 
 
-@lru_cache(maxsize=1)
-def _context_pattern() -> "re.Pattern[str]":
+@lru_cache(maxsize=16)
+def _names_pattern(names: FrozenSet[str]) -> "re.Pattern[str]":
+    return re.compile(rf"(?:{'|'.join(sorted(map(re.escape, names)))})\b")
+
+
+@lru_cache(maxsize=16)
+def _context_pattern(catalog) -> "re.Pattern[str]":
+    from codemod import libraries
     from codemod.retry import CLIENT_CLASSES
 
-    return re.compile(rf"(?:{'|'.join(sorted(CLIENT_CLASSES))}|wrap)\b")
+    words = sorted(CLIENT_CLASSES) + ["wrap"] + sorted({m.env_var for m in catalog.retired.values()})
+    calls = sorted({re.escape(call) if "." in call else re.escape(call) + r"\s*\(" for shape in libraries.shapes() for call in shape.calls})
+    return re.compile(rf"(?:{'|'.join(re.escape(w) for w in words)})\b|{'|'.join(calls)}")
 
 
 def verify(text: str) -> None:
@@ -229,9 +245,17 @@ class _Visitor(Visitor):
         positions: Mapping[cst.CSTNode, CodeRange],
         imports: "_ImportOs",
         statements: Optional[Set[cst.CSTNode]] = None,  # None: visit every top-level statement
+        flow: Optional[ModuleFlow] = None,
     ):
         super().__init__()
         self.statements = statements
+        self.flow = flow
+        # each retired literal -> the requests it reaches
+        self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
+        for plan in flow.plans if flow is not None else ():
+            for origin in plan.origins:
+                if origin.node is not None:
+                    self.plans_by_node.setdefault(origin.node, []).append(plan)
         self.call_site_parents: Dict[cst.CSTNode, cst.CSTNode] = {}
         self.source = source
         self.ctx = ctx
@@ -512,15 +536,10 @@ class _Visitor(Visitor):
         edits: List[Edit] = []
         if position.fix is not None:
             edits = self.replacement_edits(node, match, position, start, end)
-        hint = ""
-        if position.fix is not None and position.style == "env" and match.model.thinking:
-            thinking_edits = (
-                self.thinking_edits(position.call, match, node) if position.call is not None and not position.in_branch else None
-            )
-            if thinking_edits is None:
-                hint = f"V4 thinks by default: send thinking {match.model.thinking} where this id is used"
-            else:
-                edits += thinking_edits
+        hint, group = "", None
+        if position.fix is not None and (position.style == "env" or position.kind == "getenv-default") and match.model.thinking:
+            thinking_edits, hint, group = self.thinking_for(node, match)
+            edits += thinking_edits
         self.findings.append(
             self.ctx.id_finding(
                 self.source,
@@ -533,6 +552,7 @@ class _Visitor(Visitor):
                 fix=position.fix if edits else None,
                 edits=tuple(edits),
                 replacement=self.display_replacement(match, position, node),
+                group=group,
             )
         )
         if position.call is not None and position.kind == "value" and self.is_api_call(position.call):
@@ -573,24 +593,86 @@ class _Visitor(Visitor):
             name = ".".join(reversed(parts))
         return any(name == s or name.endswith("." + s) for s in self.api_call_suffixes)
 
-    def thinking_edits(self, call: cst.Call, match: IdMatch, node: cst.SimpleString) -> Optional[List[Edit]]:
-        """Edits that send the thinking mode the retired id implied; None when not possible here."""
-        if not self.is_api_call(call) or any(arg.star == "**" for arg in call.args):
+    def thinking_for(self, node: cst.SimpleString, match: IdMatch) -> Tuple[List[Edit], str, Optional[str]]:
+        """The edits that send the thinking mode the retired id implied with every request it
+        reaches in this file, a hint when that cannot be done, and the fix group of a module
+        constant other modules may import (their requests are fixed with it, or not at all)."""
+        mode = match.model.thinking
+        plans = self.plans_by_node.get(node, [])
+        edits = [edit for plan in plans if not plan.explicit for edit in plan.edits or ()]
+        blocked = [p for p in plans if not p.explicit and p.edits is None]
+        export = self.exported_name(node)
+        group = f"{self.ctx.path}:{export}" if export else None
+        if blocked:
+            where = "; ".join(f"line {self.line_of(p.call)}: {p.problem}" for p in blocked)
+            return edits, f"V4 thinks by default: send thinking {mode} with the request that uses it ({where})", group
+        if plans:
+            return edits, "", group
+        if export and self.ctx.facts is not None and self.ctx.facts.sent_by(group):
+            return [], "", group  # requests in other modules send it: fixed with it, as one group
+        return [], (f"V4 thinks by default: no request that sends this value was found; send thinking {mode} with it "
+                    f'(OpenAI SDK: extra_body={{"thinking": {{"type": "{mode}"}}}})'), group
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.source.position(self.range_of(node)[0])[0]
+
+    def exported_name(self, node: cst.SimpleString) -> Optional[str]:
+        """``NAME`` when the literal is the value (or the getenv default) of ``NAME = ...`` at
+        module level: another module may import it."""
+        prefix = ""
+        stack = self.stack
+        if len(stack) > 4 and isinstance(stack[1], cst.ClassDef) and isinstance(stack[2], cst.IndentedBlock):
+            prefix = f"{stack[1].name.value}."  # a class attribute, a dataclass field: Class.attr
+            stack = stack[:1] + stack[3:]
+        if len(stack) < 4 or not isinstance(stack[1], cst.SimpleStatementLine):
             return None
-        q = node.quote[0]
-        entry = f"{q}thinking{q}: {{{q}type{q}: {q}{match.model.thinking}{q}}}"
-        extra = keyword_arg(call, "extra_body")
-        if extra is None:
-            return [self.append_argument(call, f"extra_body={{{entry}}}")]
-        if isinstance(extra.value, cst.Dict):
-            if any(constant_string(el.key) == "thinking" for el in extra.value.elements if isinstance(el, cst.DictElement)):
-                return []
-            return [self.append_dict_entry(extra.value, entry)]
-        start, end = self.range_of(extra.value)
-        inner = self.source.text[start:end]
-        simple = isinstance(extra.value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
-        spread = inner if simple and not extra.value.lpar else f"({inner})"
-        return [Edit(start, end, f"{{{entry}, **{spread}}}")]
+        statement = stack[2]
+        targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else (
+            [statement.target] if isinstance(statement, cst.AnnAssign) else [])
+        if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+            return None
+        value = statement.value
+        if value is node or (isinstance(value, cst.Call) and any(arg.value is node for arg in value.args[1:2])):
+            return prefix + targets[0].value
+        return None
+
+    def request_findings(self) -> List[Finding]:
+        """DS007 at each request whose thinking mode is not decided by a retired literal of this
+        file (those are fixed with the literal): a model from another module or this tool's
+        own rewrite, or one that cannot be known here."""
+        findings: List[Finding] = []
+        for plan in self.flow.plans if self.flow is not None else ():
+            if plan.explicit or (plan.edits is not None and any(o.node is not None for o in plan.origins)):
+                continue  # sent already, or fixed with the retired literal it comes from
+            finding = self.request_finding(plan)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+    def request_finding(self, plan: RequestPlan) -> Optional[Finding]:
+        start, end = self.range_of(plan.model_node)
+        known = plan.retired_origins
+        library = plan.shape.library
+        if plan.fully_known and plan.mode is not None and plan.edits is not None:
+            model = known[0].model
+            exports = sorted({o.export for o in known if o.export})
+            source = f"from `{known[0].where}`" if exports else f"read from {model.env_var}"
+            message = (f"This {library} request sends `{model.id}`'s successor {source} without a thinking mode; "
+                       f"V4 thinks by default: send thinking {plan.mode}")
+            severity = self.catalog.severity(model, self.ctx.today) if exports else "warning"
+            return self.ctx.finding(self.source, start, end, THINKING_RULE, severity, message, fix=SAFE,
+                                    edits=tuple(plan.edits), legacy=model.id, replacement=f"thinking {plan.mode}",
+                                    group=exports[0] if exports else None)
+        if known:
+            ids = ", ".join(sorted({f"`{o.model.id}`" for o in known}))
+            message = (f"This {library} request may send {ids} (and {plan.problem}); V4 thinks by default: "
+                       "send the thinking mode each one had explicitly")
+            return self.ctx.finding(self.source, start, end, THINKING_RULE, "warning", message)
+        if not any(o.kind == UNKNOWN for o in plan.origins):
+            return None  # a current id written as such: its default thinking mode is the author's choice
+        message = (f"This {library} request to DeepSeek sends no thinking mode, and its model is not known here; "
+                   "V4 thinks by default: send thinking explicitly (disabled where the model was deepseek-chat)")
+        return self.ctx.finding(self.source, start, end, THINKING_RULE, "notice", message)
 
     def append_argument(self, call: cst.Call, text: str) -> Edit:
         return self.append_item(call.args[-1] if call.args else None, call, text)

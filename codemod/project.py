@@ -1,0 +1,216 @@
+"""Project-wide facts for Python: which module defines which retired-id constant, and who
+imports it.
+
+A run has two phases. While the files that hold ids stream past, the module-level constants
+bound to a retired id are indexed (``exports_in``: a line pattern on bytes already read, no
+parse). Then the files that use those names are found (``git grep -w`` in a work tree; the
+Python files read anyway elsewhere) and each definer is scanned together with the files that
+import from it, as one ``Component``: the constant's rewrite and the thinking mode added at the
+requests that send it are one fix, applied to every file of the group or to none. The cost is
+proportional to the files involved: nothing else is read or parsed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+from codemod.catalog import Catalog, RetiredModel
+from codemod.discovery import Candidate
+from codemod.scanners._pyflow import MIGRATED, RETIRED, Facts, Origin
+
+# NAME = "deepseek-chat"  /  NAME: str = os.getenv("X", "deepseek-chat"), at column 0
+_ASSIGNMENT = re.compile(rb"(?m)^([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*([^\n]*)")
+_LITERAL = re.compile(r"""^(?:[rRuU]?)(['"])([^'"\\\n]*)\1""")
+_GETENV = re.compile(r"""^(?:os\.)?(?:getenv|environ\.get)\(\s*(['"])(\w+)\1\s*,\s*(['"])([^'"\\\n]*)\3\s*\)""")
+_IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b|import[ \t]+([\w.]+))")
+
+
+@dataclass(frozen=True)
+class Export:
+    """A module-level name bound to a retired id (or to this tool's rewrite of one)."""
+
+    path: str  # display path of the defining file
+    name: str
+    model: RetiredModel
+    kind: str  # RETIRED or MIGRATED
+    line: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.path}:{self.name}"
+
+    @property
+    def module(self) -> Tuple[str, ...]:
+        return module_parts(self.path)
+
+
+def module_parts(display_path: str) -> Tuple[str, ...]:
+    """``("app", "settings")`` for ``app/settings.py``; a package's ``__init__.py`` is the package."""
+    parts = [p for p in display_path.split("/") if p not in ("", ".", "..")]
+    if not parts:
+        return ()
+    last = parts[-1].rsplit(".", 1)[0]
+    return tuple(parts[:-1]) if last == "__init__" else tuple(parts[:-1] + [last])
+
+
+_CLASS = re.compile(rb"(?m)^class[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
+_CLASS_ATTRIBUTE = re.compile(rb"(?m)^([ \t]+)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*([^\n]*)")
+
+
+def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
+    """The module-level constants of a Python file that are bound to a retired id, and the
+    attributes (dataclass fields) of its top-level classes, as ``Class.attr``."""
+    found: List[Export] = []
+    classes = [(m.start(), m.group(1).decode("ascii")) for m in _CLASS.finditer(raw)]
+    for match in _CLASS_ATTRIBUTE.finditer(raw):
+        owner = [name for start, name in classes if start < match.start()]
+        if not owner or len(match.group(1)) != 4 and match.group(1) != b"\t":
+            continue  # only a class body's own lines (four spaces or a tab): not a method's
+        _add_export(found, display_path, catalog, f"{owner[-1]}.{match.group(2).decode('ascii')}", match.group(3),
+                    raw.count(b"\n", 0, match.start()) + 1)
+    for match in _ASSIGNMENT.finditer(raw):
+        try:
+            value = match.group(2).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        literal = _LITERAL.match(value)
+        getenv = _GETENV.match(value) if literal is None else None
+        model, kind = None, RETIRED
+        if literal is not None:
+            exact = catalog.exact(literal.group(2))
+            model = exact.model if exact is not None and not exact.prefix else None
+        elif getenv is not None:
+            exact = catalog.exact(getenv.group(4))
+            if exact is not None and not exact.prefix:
+                model = exact.model
+            else:
+                model = next((m for m in catalog.retired.values()
+                              if m.env_var == getenv.group(2) and getenv.group(4) == m.replacement), None)
+                kind = MIGRATED
+        if model is not None:
+            line = raw.count(b"\n", 0, match.start()) + 1
+            found.append(Export(display_path, match.group(1).decode("ascii"), model, kind, line))
+    return found
+
+
+def _add_export(found: List[Export], display_path: str, catalog: Catalog, name: str, value_bytes: bytes, line: int) -> None:
+    try:
+        literal = _LITERAL.match(value_bytes.decode("utf-8"))
+    except UnicodeDecodeError:
+        return
+    exact = catalog.exact(literal.group(2)) if literal is not None else None
+    if exact is not None and not exact.prefix:
+        found.append(Export(display_path, name, exact.model, RETIRED, line))
+
+
+def imported_modules(text: str) -> Set[str]:
+    """The last part of every module a file imports from (``settings`` for ``from app.settings import X``,
+    and for ``from app import settings`` the names are checked by the scan)."""
+    modules: Set[str] = set()
+    for match in _IMPORT.finditer(text):
+        name = match.group(1) or match.group(2) or ""
+        modules.update(part for part in name.split(".") if part)
+    return modules
+
+
+class ProjectFacts:
+    """The exports of a run, and what one file's scan may ask of them."""
+
+    def __init__(self, exports: Sequence[Export]):
+        self.by_module: Dict[Tuple[str, ...], Dict[str, Export]] = {}
+        for export in exports:
+            self.by_module.setdefault(export.module, {})[export.name] = export
+        self.sent: Dict[str, List[str]] = {}  # export key -> where a request sends it ("path:line")
+        self.frozen_names = frozenset(self.names)
+
+    @property
+    def names(self) -> Set[str]:
+        return {name.partition(".")[0] for names in self.by_module.values() for name in names}
+
+    def for_file(self, display_path: str) -> "FileFacts":
+        return FileFacts(self, module_parts(display_path))
+
+    def resolve(self, importer: Tuple[str, ...], module: str, name: str, level: int) -> Optional[Export]:
+        parts = tuple(p for p in module.split(".") if p)
+        if level:
+            package = importer[:-1]
+            if level > 1:
+                package = package[: len(package) - (level - 1)] if len(package) >= level - 1 else ()
+            return self.by_module.get(package + parts, {}).get(name)
+        # absolute: the modules whose path ends with the import's parts (src/ layouts, sub-projects)
+        matches = [names[name] for key, names in self.by_module.items()
+                   if name in names and len(key) >= len(parts) and key[len(key) - len(parts):] == parts]
+        return matches[0] if len(matches) == 1 else None
+
+
+class FileFacts(Facts):
+    def __init__(self, project: ProjectFacts, importer: Tuple[str, ...]):
+        self.project = project
+        self.importer = importer
+
+    def value(self, module: str, name: str, level: int) -> Optional[Origin]:
+        export = self.project.resolve(self.importer, module, name, level)
+        if export is None:
+            return None
+        return Origin(export.kind, export.model, export=export.key, where=f"{export.path}:{export.line}")
+
+    def sent_by(self, key: str) -> List[str]:
+        return self.project.sent.get(key, [])
+
+    def names(self) -> FrozenSet[str]:
+        return self.project.frozen_names
+
+
+@dataclass
+class Component:
+    """Files fixed as one: definers and the files that import from them."""
+
+    candidates: List[Candidate]
+    facts: ProjectFacts
+    definers: Set[str] = field(default_factory=set)  # displays of the files that define exports
+    already_processed: Set[str] = field(default_factory=set)  # displays handled alone before
+
+    @property
+    def display(self) -> str:
+        return self.candidates[0].display
+
+
+def components(definers: Sequence[Tuple[Candidate, List[Export]]], consumers: Iterable[Tuple[Candidate, str]],
+               facts: ProjectFacts) -> List[Component]:
+    """Group the definers with the files that import from them (``consumers``: a candidate and
+    its text); a consumer of several definers joins them into one component."""
+    parent: Dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    by_display: Dict[str, Candidate] = {}
+    last_part: Dict[str, List[str]] = {}  # a module's last name -> definers' displays
+    for candidate, exports in definers:
+        by_display[candidate.display] = candidate
+        find(candidate.display)
+        if exports:
+            parts = exports[0].module
+            if parts:
+                last_part.setdefault(parts[-1], []).append(candidate.display)
+                if len(parts) > 1:  # `from app import settings`
+                    last_part.setdefault(parts[-2], []).append(candidate.display)
+    for candidate, text in consumers:
+        linked = {d for module in imported_modules(text) for d in last_part.get(module, ())}
+        linked.discard(candidate.display)
+        if not linked:
+            continue
+        by_display.setdefault(candidate.display, candidate)
+        for definer in linked:
+            parent[find(candidate.display)] = find(definer)
+    groups: Dict[str, List[Candidate]] = {}
+    for display, candidate in by_display.items():
+        groups.setdefault(find(display), []).append(candidate)
+    definer_displays = {candidate.display for candidate, _ in definers}
+    # the importers first: where they send an export decides what its definer's message says
+    return [Component(sorted(members, key=lambda c: (c.display in definer_displays, c.display)), facts, definer_displays)
+            for members in groups.values()]

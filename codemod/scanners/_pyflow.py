@@ -1,0 +1,746 @@
+"""Where the model of each request in a Python module comes from, and where its thinking mode
+goes.
+
+A retired id is usually written in one place and sent from another. This module follows the
+model expression of every request call (``rules/libraries.toml`` says which calls those are)
+back through the names it reads: module constants, class attributes and dataclass fields, a
+parameter stored on ``self`` and its default, local variables, dict payloads, ``x or y`` and
+``a if c else b``, ``os.getenv`` defaults and names imported from other modules of the project
+(through ``ProjectFacts``). What it finds are ``Origin``s; a ``RequestPlan`` says what thinking
+mode the request must send to behave as before, and the edit that sends it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from codemod import libraries
+from codemod.catalog import Catalog, RetiredModel
+from codemod.ftypes import Edit, SourceText
+from codemod.libraries import RequestShape
+from codemod.pysource import Visitor, dotted_name, item_insertion, keyword_arg, visit_tree
+
+RETIRED = "retired"  # a retired id literal
+MIGRATED = "migrated"  # this tool's own rewrite: os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")
+OTHER = "other"  # a known string that is not a retired id
+UNKNOWN = "unknown"  # read at run time, or from somewhere this module cannot see
+
+GETENV_CALLS = ("os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "environ.setdefault")
+MAX_STEPS = 64  # names followed for one expression
+
+
+@dataclass(frozen=True)
+class Origin:
+    kind: str
+    model: Optional[RetiredModel] = None
+    node: Optional[cst.CSTNode] = None  # the retired literal, when it is in this file
+    export: Optional[str] = None  # the key of a retired value defined in another file
+    where: str = ""  # the other file's path and line, for messages
+
+    @property
+    def thinking(self) -> Optional[str]:
+        return self.model.thinking if self.model is not None else None
+
+
+@dataclass
+class RequestPlan:
+    """One request: where its model comes from and what sending the old thinking mode takes."""
+
+    call: cst.Call
+    shape: RequestShape
+    origins: List[Origin]
+    model_node: cst.CSTNode  # what a finding at the request points at
+    mode: Optional[str] = None  # the mode to send; None when the origins disagree or are unknown
+    edits: Optional[List[Edit]] = None  # None: the mode cannot be sent here (see problem)
+    explicit: bool = False  # the request already sends a thinking mode
+    problem: str = ""
+
+    @property
+    def retired_origins(self) -> List[Origin]:
+        return [o for o in self.origins if o.kind in (RETIRED, MIGRATED)]
+
+    @property
+    def fully_known(self) -> bool:
+        return bool(self.origins) and all(o.kind in (RETIRED, MIGRATED) for o in self.origins)
+
+
+class _Scope:
+    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional["_Scope"]):
+        self.kind = kind  # "module", "class", "function"
+        self.node = node
+        self.parent = parent
+        self.names: Dict[str, List[Tuple[Optional[cst.BaseExpression], "_Scope"]]] = {}
+        self.params: Dict[str, Optional[cst.BaseExpression]] = {}
+        self.imports: Dict[str, Tuple[str, Optional[str], int]] = {}  # local -> (module, attr, level)
+        self.classes: Dict[str, "_Scope"] = {}
+        self.bases: List[str] = []
+        self.self_name: Optional[str] = None  # a method's first parameter
+        self.cls: Optional["_Scope"] = None  # a method's class
+        self.functions: Dict[str, "_Scope"] = {}
+        self.annotations: Dict[str, str] = {}  # parameter -> the class it is annotated with
+        self.returns: List[Optional[cst.BaseExpression]] = []
+
+    def bind(self, name: str, value: Optional[cst.BaseExpression], scope: "_Scope") -> None:
+        self.names.setdefault(name, []).append((value, scope))
+
+
+class Facts:
+    """What the project knows about other modules: ``value`` answers for ``from module import
+    name`` (``level`` dots of a relative import), or None when it knows nothing."""
+
+    def value(self, module: str, name: str, level: int) -> Optional[Origin]:
+        return None
+
+    def sent_by(self, key: str) -> List[str]:
+        """Where requests in other files send the export ``key`` ("path:line")."""
+        return []
+
+    def names(self) -> FrozenSet[str]:
+        """The names other modules define that this file may read."""
+        return frozenset()
+
+
+class _Collector(Visitor):
+    """One walk: the bindings of every scope, and the request calls with their scopes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.module_scope: Optional[_Scope] = None
+        self.scopes: List[_Scope] = []
+        self.requests: List[Tuple[cst.Call, _Scope, RequestShape]] = []
+
+    @property
+    def scope(self) -> _Scope:
+        return self.scopes[-1]
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        node_type = type(node)
+        if node_type is cst.Module:
+            self.module_scope = _Scope("module", node, None)
+            self.scopes.append(self.module_scope)
+        elif node_type is cst.ClassDef:
+            scope = _Scope("class", node, self.scope)
+            scope.bases = [dotted_name(base.value) or "" for base in node.bases]
+            self.scope.classes[node.name.value] = scope
+            self.scope.bind(node.name.value, None, self.scope)
+            self.scopes.append(scope)
+        elif node_type is cst.FunctionDef:
+            self.enter_function(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if type(original_node) in (cst.Module, cst.ClassDef, cst.FunctionDef):
+            self.scopes.pop()
+
+    def enter_function(self, node: cst.FunctionDef) -> None:
+        outer = self.scope
+        outer.bind(node.name.value, None, outer)
+        scope = _Scope("function", node, outer)
+        outer.functions[node.name.value] = scope
+        params = node.params
+        ordered = list(params.posonly_params) + list(params.params)
+        for param in ordered + list(params.kwonly_params):
+            scope.params[param.name.value] = param.default
+            if param.annotation is not None and isinstance(param.annotation.annotation, cst.Name):
+                scope.annotations[param.name.value] = param.annotation.annotation.value
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.params[star.name.value] = None
+        decorators = {dotted_name(d.decorator) for d in node.decorators}
+        if outer.kind == "class" and ordered and "staticmethod" not in decorators:
+            scope.self_name = ordered[0].name.value
+            scope.cls = outer
+        self.scopes.append(scope)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self.bind_target(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self.bind_target(node.target, node.value)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.scope.kind == "function":
+            self.scope.returns.append(node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.bind_target(node.target, None)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.bind_target(node.target, None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self.bind_target(node.asname.name, None)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self.bind_target(node.name.name, None)
+
+    def bind_target(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
+        scope = self.scope
+        if isinstance(target, cst.Name):
+            scope.bind(target.value, value, scope)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            method = scope if scope.kind == "function" else None
+            if method is not None and method.cls is not None and target.value.value == method.self_name:
+                method.cls.bind(target.attr.value, value, scope)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.bind_target(element.value, None)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            module = dotted_name(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.scope.imports[alias.asname.name.value] = (module, None, 0)
+            else:
+                first = module.split(".")[0]
+                self.scope.imports[first] = (first, None, 0)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted_name(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else ""
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            self.scope.imports[local] = (module or "", name, level)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _call_name(node)
+        if name:
+            shape = libraries.shape_for(name)
+            if shape is not None:
+                self.requests.append((node, self.scope, shape))
+
+
+def _call_name(call: cst.Call) -> str:
+    """``a.b.c`` for a call of ``a.b.c``; ``chat.completions.create`` for ``OpenAI().chat.completions.create``."""
+    name = dotted_name(call.func)
+    if name is not None:
+        return name
+    func, parts = call.func, []
+    while isinstance(func, cst.Attribute):
+        parts.append(func.attr.value)
+        func = func.value
+    return ".".join(reversed(parts))
+
+
+class ModuleFlow:
+    """The request plans of one module."""
+
+    def __init__(self, module: cst.Module, source: SourceText, catalog: Catalog,
+                 span: Callable[[cst.CSTNode], Tuple[int, int]], facts: Optional[Facts] = None):
+        self.source = source
+        self.catalog = catalog
+        self.span = span
+        self.facts = facts or Facts()
+        collector = _Collector()
+        visit_tree(module, collector)
+        self.module_scope = collector.module_scope
+        self.plans: List[RequestPlan] = []
+        for call, scope, shape in collector.requests:
+            plan = self.plan(call, scope, shape)
+            if plan is not None:
+                self.plans.append(plan)
+
+    # -- following values ---------------------------------------------------------------------
+
+    def origins(self, expr: Optional[cst.BaseExpression], scope: _Scope, steps: Optional[List[int]] = None) -> List[Origin]:
+        steps = steps if steps is not None else [0]
+        steps[0] += 1
+        if expr is None or steps[0] > MAX_STEPS:
+            return [Origin(UNKNOWN)]
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            value = expr.evaluated_value
+            if not isinstance(value, str):
+                return [Origin(UNKNOWN)]
+            match = self.catalog.exact(value)
+            if match is None:
+                return [Origin(OTHER)]
+            if isinstance(expr, cst.SimpleString):
+                return [Origin(RETIRED, match.model, node=expr)]
+            return [Origin(UNKNOWN)]  # a built id is reported (DS004) and never fixed
+        if isinstance(expr, cst.IfExp):
+            return self.origins(expr.body, scope, steps) + self.origins(expr.orelse, scope, steps)
+        if isinstance(expr, cst.BooleanOperation):
+            return self.origins(expr.left, scope, steps) + self.origins(expr.right, scope, steps)
+        if isinstance(expr, cst.Call):
+            return self.call_origins(expr, scope, steps)
+        if isinstance(expr, cst.Name):
+            return self.name_origins(expr.value, scope, steps)
+        if isinstance(expr, cst.Attribute):
+            return self.attribute_origins(expr, scope, steps)
+        return [Origin(UNKNOWN)]
+
+    def call_origins(self, call: cst.Call, scope: _Scope, steps: List[int]) -> List[Origin]:
+        if dotted_name(call.func) in GETENV_CALLS and call.args:
+            variable = _string(call.args[0].value)
+            default = call.args[1].value if len(call.args) >= 2 else None
+            migrated = self.migrated_model(variable, _string(default) if default is not None else None)
+            if migrated is not None:
+                return [Origin(MIGRATED, migrated)]
+            # a configured value is the user's choice; without one the default is sent
+            return self.origins(default, scope, steps) if default is not None else [Origin(UNKNOWN)]
+        return [Origin(UNKNOWN)]
+
+    def migrated_model(self, variable: Optional[str], default: Optional[str]) -> Optional[RetiredModel]:
+        """The retired model whose own rewrite reads ``variable`` with ``default``."""
+        if variable is None or default is None:
+            return None
+        for model in self.catalog.retired.values():
+            if model.env_var == variable and default.endswith(model.replacement):
+                return model
+        return None
+
+    def name_origins(self, name: str, scope: _Scope, steps: List[int]) -> List[Origin]:
+        current: Optional[_Scope] = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first:
+                current = current.parent  # a class body's names are not visible in its methods
+                continue
+            first = False
+            found: List[Origin] = []
+            if name in current.params:
+                default = current.params[name]
+                found += self.origins(default, current.parent or current, steps) if default is not None else [Origin(UNKNOWN)]
+            for value, where in current.names.get(name, ()):
+                found += self.origins(value, where, steps) if value is not None else [Origin(UNKNOWN)]
+            if found:
+                return found
+            if name in current.imports:
+                module, attr, level = current.imports[name]
+                return [self.imported(module, attr, level)] if attr else [Origin(UNKNOWN)]
+            current = current.parent
+        return [Origin(UNKNOWN)]
+
+    def imported(self, module: str, name: str, level: int) -> Origin:
+        return self.facts.value(module, name, level) or Origin(UNKNOWN)
+
+    def attribute_origins(self, expr: cst.Attribute, scope: _Scope, steps: List[int]) -> List[Origin]:
+        attr = expr.attr.value
+        base = expr.value
+        method = _method_scope(scope)
+        if isinstance(base, cst.Name) and method is not None and base.value == method.self_name and method.cls is not None:
+            return self.class_attribute(method.cls, attr, steps)
+        dotted = dotted_name(base)
+        if dotted is not None:
+            module = self.module_named(dotted, scope)
+            if module is not None:
+                return [self.imported(module[0], attr, module[1])]
+        if isinstance(base, cst.Name):
+            cls = self.class_named(base.value, scope)
+            if cls is not None:
+                return self.class_attribute(cls, attr, steps)
+            imported = self.imported_instance(base.value, scope, attr)
+            if imported is not None:
+                return imported
+            instance = self.instance_of(base.value, scope)
+            if instance is not None:
+                cls, call = instance
+                given = keyword_arg(call, attr)
+                if given is not None:
+                    return self.origins(given.value, scope, steps)
+                positional = [Origin(UNKNOWN)] if any(a.keyword is None for a in call.args) else []
+                return self.class_attribute(cls, attr, steps) + positional
+        return [Origin(UNKNOWN)]
+
+    def imported_instance(self, name: str, scope: _Scope, attr: str) -> Optional[List[Origin]]:
+        """``cfg.model`` for ``cfg = Config()`` (no arguments) of a class imported from another
+        module: the class attribute's value there, as the project's facts know it."""
+        current: Optional[_Scope] = scope
+        while current is not None:
+            values = current.names.get(name)
+            if not values and name in current.annotations and current.params.get(name) is None:
+                # `cfg: Config`: an instance of the class, its fields as their defaults
+                values = [(cst.Call(func=cst.Name(current.annotations[name])), current)]
+            if values:
+                value = values[0][0]
+                if len(values) != 1 or not isinstance(value, cst.Call) or value.args or not isinstance(value.func, cst.Name):
+                    return None
+                where = values[0][1]
+                while where is not None:
+                    if value.func.value in where.imports:
+                        module, imported, level = where.imports[value.func.value]
+                        return [self.imported(module, f"{imported}.{attr}", level)] if imported else None
+                    where = where.parent
+                return None
+            current = current.parent
+        return None
+
+    def class_attribute(self, cls: _Scope, attr: str, steps: List[int], depth: int = 0) -> List[Origin]:
+        found: List[Origin] = []
+        for value, where in cls.names.get(attr, ()):
+            found += self.origins(value, where, steps) if value is not None else [Origin(UNKNOWN)]
+        if found or depth > 4:
+            return found or [Origin(UNKNOWN)]
+        for base in cls.bases:
+            parent = self.class_named(base, cls.parent) if cls.parent is not None else None
+            if parent is not None:
+                return self.class_attribute(parent, attr, steps, depth + 1)
+        return [Origin(UNKNOWN)]
+
+    def class_named(self, name: str, scope: _Scope) -> Optional[_Scope]:
+        current: Optional[_Scope] = scope
+        while current is not None:
+            if name in current.classes:
+                return current.classes[name]
+            current = current.parent
+        return None
+
+    def instance_of(self, name: str, scope: _Scope) -> Optional[Tuple[_Scope, cst.Call]]:
+        """The class of this module, and the call, that made the only value bound to ``name``
+        (or the class a parameter is annotated with)."""
+        current: Optional[_Scope] = scope
+        while current is not None:
+            values = current.names.get(name)
+            if not values and name in current.annotations and current.params.get(name) is None:
+                values = [(cst.Call(func=cst.Name(current.annotations[name])), current)]
+            if values:
+                if len(values) != 1 or not isinstance(values[0][0], cst.Call):
+                    return None
+                call = values[0][0]
+                callee = dotted_name(call.func)
+                cls = self.class_named(callee, values[0][1]) if callee else None
+                return (cls, call) if cls is not None else None
+            current = current.parent
+        return None
+
+    def module_named(self, dotted: str, scope: _Scope) -> Optional[Tuple[str, int]]:
+        """(module, level) when ``dotted`` names an imported module (``s``, ``app.settings``)."""
+        head, _, rest = dotted.partition(".")
+        current: Optional[_Scope] = scope
+        while current is not None:
+            if head in current.names or head in current.params:
+                return None
+            if head in current.imports:
+                module, attr, level = current.imports[head]
+                full = ".".join(p for p in (module, attr, rest) if p)
+                return full, level
+            current = current.parent
+        return None
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def plan(self, call: cst.Call, scope: _Scope, shape: RequestShape) -> Optional[RequestPlan]:
+        payload = self.dict_literal(keyword_arg(call, shape.payload).value, scope) if shape.payload and keyword_arg(call, shape.payload) else None
+        spread = self.spread_dict(call, scope)
+        model_node = self.model_argument(call, shape)
+        if model_node is None and payload is not None:
+            model_node = _dict_value(payload, "model")
+        if model_node is None and spread is not None:
+            model_node = _dict_value(spread, "model")
+        if model_node is None:
+            return None
+        origins = self.origins(model_node, scope)
+        host = self.request_host(call, scope, shape)
+        if host == "other":
+            return None  # a client on another host: not DeepSeek's API
+        deepseek = shape.always_deepseek or host == "api" or any(o.kind in (RETIRED, MIGRATED) for o in origins) or any(
+            self.is_deepseek_string(o) for o in origins
+        )
+        if not deepseek:
+            return None
+        plan = RequestPlan(call, shape, origins, model_node)
+        mode_code = self.decide_mode(plan, scope)
+        target = spread if (spread is not None and _dict_value(spread, "model") is model_node) else None
+        quote = _quote(model_node) or next((_quote(o.node) for o in origins if o.node is not None), None) or '"'
+        if quote != '"' and mode_code is not None:
+            mode_code = mode_code.replace('"', quote)
+        plan.explicit, plan.edits, plan.problem = self.placement(call, shape, payload, target, mode_code or '"disabled"', quote)
+        if plan.mode is None and not plan.explicit:
+            plan.edits = None
+            plan.problem = plan.problem or self.why_undecided(plan)
+        return plan
+
+    def decide_mode(self, plan: RequestPlan, scope: _Scope) -> Optional[str]:
+        """The code of the thinking type to send (``"disabled"``), setting ``plan.mode``; a
+        conditional one for ``"deepseek-reasoner" if think else CHAT_MODEL``; None when the
+        model's origins do not decide it."""
+        mode = _single_mode(plan.origins)
+        if mode is not None:
+            plan.mode = mode
+            return f'"{mode}"'
+        node = plan.model_node
+        if isinstance(node, cst.IfExp) and _is_pure(node.test):
+            when_true = _single_mode(self.origins(node.body, scope))
+            when_false = _single_mode(self.origins(node.orelse, scope))
+            if when_true is not None and when_false is not None:
+                start, end = self.span(node.test)
+                test = self.source.text[start:end]
+                if "\n" in test or "\r" in test:
+                    return None
+                plan.mode = f"{when_true} if {test} else {when_false}"
+                return f'"{when_true}" if {test} else "{when_false}"'
+        return None
+
+    def why_undecided(self, plan: RequestPlan) -> str:
+        modes = sorted({o.thinking or "default" for o in plan.retired_origins})
+        if len(modes) > 1:
+            return f"its model can be ids with thinking {' or '.join(modes)}"
+        return "its model is not known here"
+
+    def is_deepseek_string(self, origin: Origin) -> bool:
+        return False
+
+    def model_argument(self, call: cst.Call, shape: RequestShape) -> Optional[cst.BaseExpression]:
+        if shape.model:
+            arg = keyword_arg(call, shape.model)
+            if arg is not None:
+                return arg.value
+        if shape.model_position is not None:
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            if len(positional) > shape.model_position and all(not a.star for a in call.args[: shape.model_position + 1]):
+                return positional[shape.model_position].value
+        return None
+
+    def spread_dict(self, call: cst.Call, scope: _Scope) -> Optional[cst.Dict]:
+        for arg in call.args:
+            if arg.star == "**":
+                return self.dict_literal(arg.value, scope)
+        return None
+
+    def dict_literal(self, expr: Optional[cst.BaseExpression], scope: _Scope, depth: int = 0) -> Optional[cst.Dict]:
+        """The one dict literal an expression evaluates to: a name bound once to one, or a call
+        of a function of this module that returns one."""
+        if isinstance(expr, cst.Dict) or depth > 4:
+            return expr if isinstance(expr, cst.Dict) else None
+        if isinstance(expr, cst.Name):
+            current: Optional[_Scope] = scope
+            while current is not None:
+                values = current.names.get(expr.value)
+                if values:
+                    return self.dict_literal(values[0][0], values[0][1], depth + 1) if len(values) == 1 else None
+                current = current.parent
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+            current = scope
+            while current is not None:
+                function = current.functions.get(expr.func.value)
+                if function is not None:
+                    returns = function.returns
+                    return self.dict_literal(returns[0], function, depth + 1) if len(returns) == 1 else None
+                current = current.parent
+        return None
+
+    def request_host(self, call: cst.Call, scope: _Scope, shape: RequestShape) -> Optional[str]:
+        """"api" for a DeepSeek API host, "other" for any other host, None when not known."""
+        url_args = [a.value for a in call.args if a.keyword is not None and a.keyword.value in ("base_url", "api_base", "openai_api_base", "url")]
+        if shape.payload:
+            url_args += [a.value for a in call.args[:1] if a.keyword is None]
+        for value in url_args:
+            kind = self.host_kind(value, scope)
+            if kind is not None:
+                return kind
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        while isinstance(receiver, cst.Attribute) and not _is_client_attribute(receiver, scope, self):
+            receiver = receiver.value
+        client = self.client_call(receiver, scope) if receiver is not None else None
+        if client is not None:
+            for arg in client.args:
+                if arg.keyword is not None and arg.keyword.value in ("base_url", "api_base", "openai_api_base"):
+                    return self.host_kind(arg.value, scope)
+        return None
+
+    def client_call(self, receiver: cst.BaseExpression, scope: _Scope) -> Optional[cst.Call]:
+        """The constructor call that made ``receiver`` (``client``, ``self.client``, ``OpenAI(...)``)."""
+        if isinstance(receiver, cst.Call):
+            return receiver
+        values: Sequence[Tuple[Optional[cst.BaseExpression], _Scope]] = ()
+        if isinstance(receiver, cst.Name):
+            current: Optional[_Scope] = scope
+            while current is not None and not values:
+                values = current.names.get(receiver.value, ())
+                current = current.parent
+        elif isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+            method = _method_scope(scope)
+            if method is not None and method.cls is not None and receiver.value.value == method.self_name:
+                values = method.cls.names.get(receiver.attr.value, ())
+        calls = [v for v, _ in values if isinstance(v, cst.Call)]
+        return calls[0] if len(calls) == 1 and len(values) == 1 else None
+
+    def host_kind(self, expr: cst.BaseExpression, scope: _Scope) -> Optional[str]:
+        """Whether the URL an expression builds is on a DeepSeek API host ("api") or another
+        one ("other"), from the string literals it is built of; None when none says."""
+        kinds = set()
+        for text in self.url_texts(expr, scope, 0):
+            info = self.catalog.classify_url(text)
+            if info is not None:
+                kinds.add("api" if info.is_deepseek_api else "other")
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def url_texts(self, expr: cst.BaseExpression, scope: _Scope, depth: int) -> List[str]:
+        if depth > 4:
+            return []
+        if isinstance(expr, cst.SimpleString):
+            value = expr.evaluated_value
+            return [value] if isinstance(value, str) else []
+        if isinstance(expr, cst.FormattedString):
+            parts = [p for p in expr.parts]
+            first = parts[0] if parts else None
+            if isinstance(first, cst.FormattedStringText):
+                return [first.value]
+            if isinstance(first, cst.FormattedStringExpression):
+                return self.url_texts(first.expression, scope, depth + 1)
+            return []
+        if isinstance(expr, cst.BinaryOperation):
+            return self.url_texts(expr.left, scope, depth + 1)
+        if isinstance(expr, cst.Call) and dotted_name(expr.func) in GETENV_CALLS and len(expr.args) >= 2:
+            return self.url_texts(expr.args[1].value, scope, depth + 1)
+        if isinstance(expr, cst.Name):
+            current: Optional[_Scope] = scope
+            while current is not None:
+                values = current.names.get(expr.value)
+                if values:
+                    return [t for value, where in values if value is not None for t in self.url_texts(value, where, depth + 1)]
+                current = current.parent
+        return []
+
+    # -- where the thinking mode goes --------------------------------------------------------------
+
+    def placement(self, call: cst.Call, shape: RequestShape, payload: Optional[cst.Dict], spread: Optional[cst.Dict],
+                  mode_code: str, q: str = '"') -> Tuple[bool, Optional[List[Edit]], str]:
+        """(sends one already, the edits that send the thinking type ``mode_code``, why it
+        cannot be sent); ``q``: the quote the file's id used."""
+        thinking_value = f"{{{q}type{q}: {mode_code}}}"
+        entry = f"{q}thinking{q}: {thinking_value}"
+        kind = shape.spread if spread is not None else shape.thinking
+        if kind == "none":
+            return False, None, f"a {shape.library} request takes no thinking mode"
+        if kind == "payload":
+            body = payload if payload is not None else spread
+            if body is None:
+                return False, None, "its JSON body is not a dict literal here"
+            if _dict_value(body, "thinking") is not None:
+                return True, [], ""
+            return False, [self.dict_entry(body, entry)], ""
+        if spread is not None:
+            if kind == "extra_body":
+                if keyword_arg(call, "extra_body") is not None:
+                    return self.extra_body(call, entry)
+                extra = _dict_value(spread, "extra_body")
+                if extra is None:
+                    return False, [self.dict_entry(spread, f"{q}extra_body{q}: {{{entry}}}")], ""
+                if not isinstance(extra, cst.Dict):
+                    return False, None, "the extra_body of its **params dict is not a dict literal here"
+                if _dict_value(extra, "thinking") is not None:
+                    return True, [], ""
+                return False, [self.dict_entry(extra, entry)], ""
+            if kind == "parameter":
+                if _dict_value(spread, "thinking") is not None or keyword_arg(call, "thinking") is not None:
+                    return True, [], ""
+                return False, [self.dict_entry(spread, entry)], ""
+        if any(arg.star == "**" for arg in call.args):
+            return False, None, "it passes **kwargs that may hold a thinking mode"
+        if kind == "extra_body":
+            return self.extra_body(call, entry)
+        if kind == "parameter":
+            if keyword_arg(call, "thinking") is not None:
+                return True, [], ""
+            return False, [self.argument(call, f"thinking={thinking_value}")], ""
+        if kind == "model_settings":
+            settings = keyword_arg(call, shape.settings)
+            if settings is None:
+                return False, [self.argument(call, f"{shape.settings}={{{q}extra_body{q}: {{{entry}}}}}")], ""
+            if not isinstance(settings.value, cst.Dict):
+                return False, None, f"its {shape.settings} is not a dict literal here"
+            extra = _dict_value(settings.value, "extra_body")
+            if extra is None:
+                return False, [self.dict_entry(settings.value, f"{q}extra_body{q}: {{{entry}}}")], ""
+            if not isinstance(extra, cst.Dict):
+                return False, None, "its model_settings extra_body is not a dict literal here"
+            if _dict_value(extra, "thinking") is not None:
+                return True, [], ""
+            return False, [self.dict_entry(extra, entry)], ""
+        return False, None, f"unknown placement {kind}"
+
+    def extra_body(self, call: cst.Call, entry: str) -> Tuple[bool, Optional[List[Edit]], str]:
+        extra = keyword_arg(call, "extra_body")
+        if extra is None:
+            if any(arg.star == "**" for arg in call.args):
+                return False, None, "it passes **kwargs that may hold an extra_body"
+            return False, [self.argument(call, f"extra_body={{{entry}}}")], ""
+        if isinstance(extra.value, cst.Dict):
+            if _dict_value(extra.value, "thinking") is not None:
+                return True, [], ""
+            return False, [self.dict_entry(extra.value, entry)], ""
+        start, end = self.span(extra.value)
+        inner = self.source.text[start:end]
+        simple = isinstance(extra.value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+        spread = inner if simple and not extra.value.lpar else f"({inner})"
+        # the dict's own thinking, should it hold one, still wins
+        return False, [Edit(start, end, f"{{{entry}, **{spread}}}")], ""
+
+    def argument(self, call: cst.Call, text: str) -> Edit:
+        return self.item(call.args[-1] if call.args else None, call, text)
+
+    def dict_entry(self, node: cst.Dict, entry: str) -> Edit:
+        return self.item(node.elements[-1] if node.elements else None, node, entry)
+
+    def item(self, last: Optional[cst.CSTNode], bracketed: cst.CSTNode, text: str) -> Edit:
+        closer = self.span(bracketed)[1] - 1  # a node's range excludes its own parentheses
+        offset, inserted = item_insertion(self.source, self.span, last, closer, text)
+        return Edit(offset, offset, inserted)
+
+
+def _method_scope(scope: _Scope) -> Optional[_Scope]:
+    current: Optional[_Scope] = scope
+    while current is not None and current.kind != "function":
+        current = current.parent
+    while current is not None and current.kind == "function" and current.cls is None:
+        current = current.parent if current.parent is not None and current.parent.kind == "function" else None
+    return current
+
+
+def _is_client_attribute(node: cst.Attribute, scope: _Scope, flow: ModuleFlow) -> bool:
+    """``self.client`` in ``self.client.chat.completions.create``: an attribute of self."""
+    method = _method_scope(scope)
+    return isinstance(node.value, cst.Name) and method is not None and node.value.value == method.self_name
+
+
+def _quote(node: Optional[cst.CSTNode]) -> Optional[str]:
+    return node.quote[0] if isinstance(node, cst.SimpleString) else None
+
+
+def _single_mode(origins: Sequence[Origin]) -> Optional[str]:
+    """The one thinking mode every origin implies, or None."""
+    modes = {o.thinking for o in origins}
+    if origins and all(o.kind in (RETIRED, MIGRATED) for o in origins) and len(modes) == 1:
+        return modes.pop()
+    return None
+
+
+def _is_pure(node: cst.BaseExpression) -> bool:
+    """An expression that can be evaluated twice with no effect: names, attributes, constants
+    and comparisons or boolean operations of them."""
+    if isinstance(node, (cst.Name, cst.Integer, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _is_pure(node.value)
+    if isinstance(node, cst.UnaryOperation):
+        return _is_pure(node.expression)
+    if isinstance(node, cst.BooleanOperation):
+        return _is_pure(node.left) and _is_pure(node.right)
+    if isinstance(node, cst.Comparison):
+        return _is_pure(node.left) and all(_is_pure(c.comparator) for c in node.comparisons)
+    return False
+
+
+def _string(node: Optional[cst.BaseExpression]) -> Optional[str]:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _dict_value(node: cst.Dict, key: str) -> Optional[cst.BaseExpression]:
+    for element in node.elements:
+        if isinstance(element, cst.DictElement) and _string(element.key) == key:
+            return element.value
+    return None

@@ -1,0 +1,257 @@
+"""The thinking mode follows a retired id to the request that sends it (scanners/_pyflow.py,
+rules/libraries.toml): within a file as (src, expected) tables, and across files through the
+project's facts (project.py), fixed as one group in real git repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codemod.discovery import Candidate
+from codemod.engine import FileProcessor, RunOptions
+from codemod.config import ConfigResolver
+from codemod import project
+from codemod.catalog import default_catalog
+from helpers import TODAY, git, run_cli, run_on_text
+
+HEAD = 'import os\nfrom openai import OpenAI\nclient = OpenAI(base_url="https://api.deepseek.com")\n'
+CHAT = 'os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")'
+REASONER = 'os.environ.get("DEEPSEEK_REASONER_MODEL", "deepseek-v4-flash")'
+OFF = 'extra_body={"thinking": {"type": "disabled"}}'
+ON = 'extra_body={"thinking": {"type": "enabled"}}'
+
+# (name, source after HEAD, expected after HEAD)
+SAME_FILE = [
+    ("module constant",
+     'M = "deepseek-chat"\ndef f():\n    return client.chat.completions.create(model=M, messages=[])\n',
+     f'M = {CHAT}\ndef f():\n    return client.chat.completions.create(model=M, messages=[], {OFF})\n'),
+    ("class attribute through self",
+     'class B:\n    MODEL = "deepseek-reasoner"\n    def f(self):\n        return client.chat.completions.create(model=self.MODEL, messages=[])\n',
+     f'class B:\n    MODEL = {REASONER}\n    def f(self):\n        return client.chat.completions.create(model=self.MODEL, messages=[], {ON})\n'),
+    ("constructor default stored on self",
+     'class B:\n    def __init__(self, model="deepseek-chat"):\n        self.model = model\n'
+     '    def f(self):\n        return client.chat.completions.create(model=self.model, messages=[])\n',
+     f'class B:\n    def __init__(self, model={CHAT}):\n        self.model = model\n'
+     f'    def f(self):\n        return client.chat.completions.create(model=self.model, messages=[], {OFF})\n'),
+    ("dataclass field of an annotated parameter",
+     '@dataclass\nclass C:\n    model: str = "deepseek-chat"\n'
+     'def f(cfg: C):\n    return client.chat.completions.create(model=cfg.model, messages=[])\n',
+     f'@dataclass\nclass C:\n    model: str = {CHAT}\n'
+     f'def f(cfg: C):\n    return client.chat.completions.create(model=cfg.model, messages=[], {OFF})\n'),
+    ("function default",
+     'def f(model="deepseek-chat"):\n    return client.chat.completions.create(model=model, messages=[])\n',
+     f'def f(model={CHAT}):\n    return client.chat.completions.create(model=model, messages=[], {OFF})\n'),
+    ("getenv default",
+     'M = os.getenv("LLM", "deepseek-chat")\nclient.chat.completions.create(model=M, messages=[])\n',
+     f'M = os.getenv("LLM", "deepseek-v4-flash")\nclient.chat.completions.create(model=M, messages=[], {OFF})\n'),
+    ("x or default",
+     'def f(m=None):\n    return client.chat.completions.create(model=m or "deepseek-chat", messages=[])\n',
+     None),  # m may be anything: not decided, only reported
+    ("conditional model, conditional thinking",
+     'M = "deepseek-chat"\ndef f(think):\n    return client.chat.completions.create(model="deepseek-reasoner" if think else M, messages=[])\n',
+     f'M = {CHAT}\ndef f(think):\n    return client.chat.completions.create(model={REASONER} if think else M, messages=[], '
+     'extra_body={"thinking": {"type": "enabled" if think else "disabled"}})\n'),
+    ("merged into an existing extra_body",
+     'client.chat.completions.create(model="deepseek-chat", messages=[], extra_body={"top_k": 2})\n',
+     f'client.chat.completions.create(model={CHAT}, messages=[], extra_body={{"top_k": 2, "thinking": {{"type": "disabled"}}}})\n'),
+    ("an explicit thinking mode is never overridden",
+     'client.chat.completions.create(model="deepseek-chat", messages=[], extra_body={"thinking": {"type": "enabled"}})\n',
+     f'client.chat.completions.create(model={CHAT}, messages=[], extra_body={{"thinking": {{"type": "enabled"}}}})\n'),
+    ("JSON payload sent with requests",
+     'import requests\ndef f():\n    body = {"model": "deepseek-chat", "messages": []}\n'
+     '    return requests.post("https://api.deepseek.com/chat/completions", json=body)\n',
+     f'import requests\ndef f():\n    body = {{"model": {CHAT}, "messages": [], "thinking": {{"type": "disabled"}}}}\n'
+     '    return requests.post("https://api.deepseek.com/chat/completions", json=body)\n'),
+    ("payload returned by a helper",
+     'import httpx\ndef build():\n    return {"model": "deepseek-chat"}\ndef f():\n'
+     '    return httpx.post("https://api.deepseek.com/chat/completions", json=build())\n',
+     f'import httpx\ndef build():\n    return {{"model": {CHAT}, "thinking": {{"type": "disabled"}}}}\ndef f():\n'
+     '    return httpx.post("https://api.deepseek.com/chat/completions", json=build())\n'),
+    ("**params dict",
+     'params = {"model": "deepseek-chat", "messages": []}\nclient.chat.completions.create(**params)\n',
+     f'params = {{"model": {CHAT}, "messages": [], "extra_body": {{"thinking": {{"type": "disabled"}}}}}}\n'
+     'client.chat.completions.create(**params)\n'),
+    ("streaming, async, raw response",
+     'async def f(a):\n    return await a.chat.completions.with_raw_response.create(model="deepseek-chat", stream=True, messages=[])\n',
+     f'async def f(a):\n    return await a.chat.completions.with_raw_response.create(model={CHAT}, stream=True, messages=[], {OFF})\n'),
+    ("LangChain ChatDeepSeek",
+     'from langchain_deepseek import ChatDeepSeek\nllm = ChatDeepSeek(model="deepseek-reasoner")\n',
+     f'from langchain_deepseek import ChatDeepSeek\nllm = ChatDeepSeek(model={REASONER}, {ON})\n'),
+    ("LangChain ChatOpenAI on a DeepSeek URL",
+     'from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model=M, base_url="https://api.deepseek.com")\nM = "x"\n',
+     None),  # a current id or an unknown one: nothing to keep
+    ("LiteLLM", 'import litellm\nlitellm.completion(model="deepseek/deepseek-chat", messages=[])\n',
+     f'import litellm\nlitellm.completion(model="deepseek/" + {CHAT}, messages=[], thinking={{"type": "disabled"}})\n'),
+    ("pydantic-ai Agent", 'from pydantic_ai import Agent\na = Agent("deepseek:deepseek-chat")\n',
+     f'from pydantic_ai import Agent\na = Agent("deepseek:" + {CHAT}, model_settings={{"extra_body": {{"thinking": {{"type": "disabled"}}}}}})\n'),
+    ("pydantic-ai model", 'm = OpenAIChatModel("deepseek-chat", settings={"temperature": 0})\n',
+     f'm = OpenAIChatModel({CHAT}, settings={{"temperature": 0, "extra_body": {{"thinking": {{"type": "disabled"}}}}}})\n'),
+    ("Anthropic-format endpoint",
+     'import anthropic\nc = anthropic.Anthropic(base_url="https://api.deepseek.com/anthropic")\n'
+     'c.messages.create(model="deepseek-chat", max_tokens=9, messages=[])\n',
+     f'import anthropic\nc = anthropic.Anthropic(base_url="https://api.deepseek.com/anthropic")\n'
+     f'c.messages.create(model={CHAT}, max_tokens=9, messages=[], thinking={{"type": "disabled"}})\n'),
+    ("a FIM completion takes no thinking mode",
+     'client.completions.create(model="deepseek-chat", prompt="def f(", suffix="")\n',
+     f'client.completions.create(model={CHAT}, prompt="def f(", suffix="")\n'),
+    ("a client on another host is not DeepSeek's API",
+     'local = OpenAI(base_url="http://localhost:11434/v1")\nM = "x"\nlocal.chat.completions.create(model=M, messages=[])\n',
+     None),
+]
+
+
+@pytest.mark.parametrize("name, src, expected", SAME_FILE, ids=[case[0] for case in SAME_FILE])
+def test_thinking_follows_the_id_within_a_file(tmp_path, name, src, expected):
+    result, after = run_on_text(tmp_path, HEAD + src, fix=True)
+    assert not result.errors
+    assert after.decode() == HEAD + (expected if expected is not None else src)
+    again, after_again = run_on_text(tmp_path, after, fix=True)
+    assert after_again == after and not again.changed
+
+
+def test_a_request_whose_model_cannot_be_known_is_a_notice_without_a_fix(tmp_path):
+    src = HEAD + 'import sys\nclient.chat.completions.create(model=sys.argv[1], messages=[])\n'
+    result, after = run_on_text(tmp_path, src, fix=True)
+    [finding] = [f for f in result.findings if f.rule == "DS007"]
+    assert (finding.severity, finding.fix, finding.line) == ("notice", None, 5)
+    assert "not known here" in finding.message
+    assert after.decode() == src
+
+
+def test_mixed_thinking_modes_are_reported_not_guessed(tmp_path):
+    src = HEAD + 'M = "deepseek-chat" if os.environ.get("X") else "deepseek-reasoner"\n' \
+                 'client.chat.completions.create(model=M, messages=[])\n'
+    result, after = run_on_text(tmp_path, src, fix=True)
+    assert "thinking" not in after.decode().split("\n")[-2]  # the request line
+    [finding] = [f for f in result.findings if f.rule == "DS007"]
+    assert finding.severity == "warning" and finding.fix is None
+    assert "deepseek-chat" in finding.message and "deepseek-reasoner" in finding.message
+
+
+def test_this_tools_own_rewrite_without_thinking_gets_the_safe_fix(tmp_path):
+    src = HEAD + f'M = {CHAT}\nclient.chat.completions.create(model=M, messages=[])\n'
+    result, after = run_on_text(tmp_path, src, fix=True)
+    assert after.decode().endswith(f"messages=[], {OFF})\n")
+    assert [f.rule for f in result.findings if f.fixed] == ["DS007"]
+
+
+# -- across files -------------------------------------------------------------------------------
+
+
+def _repo(tmp_path: Path, files) -> Path:
+    root = tmp_path / "repo"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "legacy")
+    return root
+
+
+AGENT = 'import os\nfrom openai import OpenAI\n{imports}\nclient = OpenAI(base_url=os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com"))\n' \
+        'def ask(q):\n    return client.chat.completions.create(model={model}, messages=[])\n'
+
+IMPORTS = [
+    ("from-import", "from app.settings import CHAT_MODEL", "CHAT_MODEL"),
+    ("module alias", "import app.settings as s", "s.CHAT_MODEL"),
+    ("from package import module", "from app import settings", "settings.CHAT_MODEL"),
+    ("relative import", "from .settings import CHAT_MODEL", "CHAT_MODEL"),
+    ("dataclass in another module", "from app.settings import Config\ncfg = Config()", "cfg.model"),
+]
+
+
+@pytest.mark.parametrize("name, imports, model", IMPORTS, ids=[case[0] for case in IMPORTS])
+@pytest.mark.parametrize("git_grep", [True, False], ids=["git-grep", "python-read"])
+def test_thinking_follows_a_constant_into_the_module_that_sends_it(tmp_path, name, imports, model, git_grep):
+    settings = 'from dataclasses import dataclass\nCHAT_MODEL = "deepseek-chat"\n@dataclass\nclass Config:\n    model: str = "deepseek-chat"\n'
+    root = _repo(tmp_path, {"app/__init__.py": "", "app/settings.py": settings,
+                            "app/agent.py": AGENT.format(imports=imports, model=model)})
+    env = {} if git_grep else {"V4_MIGRATE_NO_GIT_GREP": "1"}
+    check = run_cli(["--format", "json", "."], cwd=root, env=env)
+    assert '"rule": "DS007"' in check.stdout and '"group": "app/settings.py:' in check.stdout, check.stdout
+    fixed = run_cli(["--fix", "."], cwd=root, env=env)
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+    agent = (root / "app/agent.py").read_text()
+    assert agent.endswith(f"messages=[], {OFF})\n"), agent
+    assert 'CHAT_MODEL = os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")' in (root / "app/settings.py").read_text()
+    diff = git(root, "diff")
+    again = run_cli(["--fix", "."], cwd=root, env=env)
+    assert again.returncode in (0, 1) and git(root, "diff") == diff  # one pass: the second changes nothing
+
+
+def test_a_constant_no_request_sends_keeps_its_rewrite_and_says_what_to_add(tmp_path):
+    root = _repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
+    fixed = run_cli(["--fix", "."], cwd=root)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (root / "app/settings.py").read_text() == 'import os\nCHAT_MODEL = os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")\n'
+    assert run_cli(["."], cwd=root).returncode == 0
+
+
+def test_the_message_names_what_to_add_when_no_request_is_found(tmp_path):
+    root = _repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
+    check = run_cli(["."], cwd=root)
+    assert "no request that sends this value was found; send thinking disabled with it" in check.stdout
+
+
+class _EditsWhileFixing(FileProcessor):
+    """Another program (an editor, a formatter) rewrites one file of the group while the
+    group is being fixed: after its fixes are planned, before any is written."""
+
+    touched = None
+
+    def plan_fix(self, state, findings, fixable=lambda finding: True):
+        planned = super().plan_fix(state, findings, fixable)
+        if self.touched is not None:
+            self.touched.write_text(self.touched.read_text() + "# edited meanwhile\n")
+            self.touched = None
+        return planned
+
+
+def test_a_file_changed_during_the_fix_stops_its_whole_group(tmp_path, monkeypatch):
+    root = _repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n',
+                            "app/agent.py": AGENT.format(imports="from app.settings import CHAT_MODEL", model="CHAT_MODEL")})
+    monkeypatch.chdir(root)
+    catalog = default_catalog()
+    definer = Candidate(root / "app/settings.py", "app/settings.py")
+    consumer = Candidate(root / "app/agent.py", "app/agent.py")
+    exports = project.exports_in((root / "app/settings.py").read_bytes(), "app/settings.py", catalog)
+    facts = project.ProjectFacts(exports)
+    [component] = project.components([(definer, exports)], [(consumer, (root / "app/agent.py").read_text())], facts)
+    options = RunOptions(today=TODAY, fix=True)
+    processor = _EditsWhileFixing(options, ConfigResolver(None))
+    processor.touched = root / "app/agent.py"
+    before_settings = (root / "app/settings.py").read_text()
+    results = processor.process_component(component)
+    assert (root / "app/settings.py").read_text() == before_settings  # the definer too: neither file is fixed
+    assert (root / "app/agent.py").read_text().endswith("# edited meanwhile\n")
+    assert "thinking" not in (root / "app/agent.py").read_text()
+    errors = [e for r in results for e in r.errors]
+    assert errors and all("changed on disk" in e for e in errors)
+    assert not any(r.changed for r in results)
+
+
+def test_exports_are_module_constants_and_class_fields_bound_to_retired_ids():
+    raw = (b'import os\nA = "deepseek-chat"\nB: str = os.getenv("X", "deepseek-reasoner")\nC = "deepseek-chat-v3"\n'
+           b'D = "openrouter/deepseek-chat"\nclass K:\n    model = "deepseek-chat"\n    def f(self):\n        x = "deepseek-chat"\n'
+           b'E = os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")\n')
+    found = {(e.name, e.model.id, e.kind, e.line) for e in project.exports_in(raw, "m.py", default_catalog())}
+    assert found == {("A", "deepseek-chat", "retired", 2), ("B", "deepseek-reasoner", "retired", 3),
+                     ("K.model", "deepseek-chat", "retired", 7), ("E", "deepseek-chat", "migrated", 10)}
+
+
+@pytest.mark.parametrize("importer, module, level, expected", [
+    ("app/agent.py", "app.settings", 0, "app/settings.py:M"),
+    ("src/app/agent.py", "app.settings", 0, "src/app/settings.py:M"),
+    ("app/agent.py", "settings", 1, "app/settings.py:M"),
+    ("app/sub/agent.py", "settings", 2, "app/settings.py:M"),
+    ("app/agent.py", "other", 0, None),
+])
+def test_imports_resolve_to_the_module_that_defines_the_name(importer, module, level, expected):
+    catalog = default_catalog()
+    definer = "src/app/settings.py" if importer.startswith("src/") else "app/settings.py"
+    facts = project.ProjectFacts(project.exports_in(b'M = "deepseek-chat"\n', definer, catalog))
+    origin = facts.for_file(importer).value(module, "M", level)
+    assert (origin.export if origin is not None else None) == expected
