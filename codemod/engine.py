@@ -233,11 +233,7 @@ class FileProcessor:
         ]
 
     def fix(self, state: "_ScanState", result: FileResult) -> None:
-        pending, problem = self.plan_fix(state, result.findings)
-        if problem:
-            result.errors.append(problem)
-        elif pending is not None:
-            self.commit_fix(pending, result)
+        self.fix_together([(result, state)])
 
     def plan_fix(self, state: "_ScanState", findings: List[Finding],
                  fixable=lambda finding: True) -> Tuple[Optional["_PendingFix"], Optional[str]]:
@@ -295,28 +291,35 @@ class FileProcessor:
             self.defer_fix, self.deferred = False, None
         if self.options.fix:
             try:
-                self._fix_component(component, scanned)
+                self.fix_together(scanned, component.already_processed, component.facts.keys)
             finally:
                 self.facts = None
         self.facts = None
         return [result for result, _ in scanned]
 
-    def _fix_component(self, component, scanned: List[Tuple[FileResult, Optional["_ScanState"]]]) -> None:
+    def fix_together(self, scanned: List[Tuple[FileResult, Optional["_ScanState"]]], again: Set[str] = frozenset(),
+                     fact_groups: Set[str] = frozenset()) -> None:
+        """Fix scanned files as one: a group of findings (a value, the requests that send it, the
+        assertions that check it) is fixed in all of them or not at all. ``again``: files fixed
+        on their own before, where only what the project's facts add (``fact_groups``) is fixed now."""
+        already_processed = again
         kinds = self.options.fix_kinds
         excluded: Set[str] = set()  # groups that cannot be fixed in every file
+        reasons: Dict[str, str] = {}
         while True:
             pendings: List[Tuple[FileResult, "_PendingFix"]] = []
+            problems: List[Tuple[FileResult, str]] = []
             broken: Dict[str, str] = {}
             for result, state in scanned:
                 if state is None:
                     continue
-                again = result.path in component.already_processed
+                again = result.path in already_processed
 
                 def fixable(finding: Finding, again=again) -> bool:
                     if finding.group in excluded:
                         return False
                     # a file fixed on its own before: only what the facts add is fixed now
-                    return not again or (finding.group is not None and finding.rule == "DS007")
+                    return not again or finding.group in fact_groups
 
                 wanted = [f for f in result.findings if f.fix in kinds and f.edits and fixable(f)]
                 pending, problem = self.plan_fix(state, result.findings, fixable)
@@ -324,18 +327,22 @@ class FileProcessor:
                 for finding in wanted:
                     if finding.group is not None and id(finding) not in chosen:
                         broken.setdefault(finding.group, problem or f"{result.path}: its edits collide with another fix")
-                if problem and not any(f.group is not None for f in wanted):
-                    result.errors.append(problem)
+                if problem:
+                    problems.append((result, problem))
                 if pending is not None:
                     pendings.append((result, pending))
             if not set(broken) - excluded:
                 break
+            for key, reason in broken.items():
+                reasons.setdefault(key, reason)
             excluded |= set(broken)
-        for key in sorted(excluded):
-            owner = next((r for r, _ in scanned if any(f.group == key for f in r.findings)), None)
-            if owner is not None:
-                owner.errors.append(f"{owner.path}: the fix of `{key.rpartition(':')[2]}` and of the requests that send it "
-                                    f"was not applied, in any file ({broken.get(key) or 'a file of the group cannot be fixed'})")
+        for result, problem in problems:
+            result.errors.append(problem)
+        members = {key: {r.path for r, _ in scanned if any(f.group == key for f in r.findings)} for key in excluded}
+        for key in sorted(k for k in excluded if len(members[k]) > 1 or reasons.get(k, "").endswith("collide with another fix")):
+            owner = next(r for r, _ in scanned if r.path in members[key])
+            owner.errors.append(f"{owner.path}: the fix of `{key.rpartition(':')[2]}` and of what goes with it was not applied, "
+                                f"in any of {', '.join(sorted(members[key]))} ({reasons.get(key, 'a file of the group cannot be fixed')})")
         if not self.options.diff:
             changed = [p.state.candidate.display for _, p in pendings if not _still_reads(p)]
             if changed:
@@ -476,6 +483,8 @@ class Engine:
         self.progress: Progress = Progress()
         self.prefiltered_by_git = 0  # files ruled out by `git grep` without being read here
         self.python_read: List[Candidate] = []  # Python files read here that the prefilter ruled out
+        self.on_early_found = None  # called once the files the early git grep found are streamed
+        self._name_greps: Dict[str, Tuple[Set[str], "GitGrep"]] = {}  # folder -> (names, its git grep -w)
 
     def exclude_for(self, real_folder: str) -> Optional[Tuple[object, str]]:
         try:
@@ -499,6 +508,8 @@ class Engine:
         try:
             # What `git grep` found is parsed (in a pool, say) while discovery lists the rest.
             yield from self._readable(self._found_by_early_greps(early, probes))
+            if self.on_early_found is not None:
+                self.on_early_found()  # the files git grep found first are in: the rest is discovery
             discovered: List[Tuple[Candidate, Config]] = []
             for candidate in self.discovery.files(paths):
                 self.files_seen += 1
@@ -657,6 +668,8 @@ class Engine:
         definers: List[Tuple[Candidate, list]] = []
         streamed: Dict[str, Candidate] = {}  # the Python files processed alone, by display
         held: Dict[str, FileResult] = {}
+        # the importers of the constants seen so far are searched for while discovery lists the rest
+        self.on_early_found = lambda: self._start_name_greps({e.name.partition(".")[0] for _, x in definers for e in x}, paths)
         units = self._components_after(self._diverted(self.candidates(paths), definers, streamed), definers, streamed, paths)
         for outcome in self._run_units(units):
             if isinstance(outcome, list):  # a component's files
@@ -717,9 +730,13 @@ class Engine:
         found: Dict[str, Candidate] = {}
         if not os.environ.get(NO_GIT_GREP_ENV):
             for folder in sorted({str(Path(p)) for p in paths if os.path.isdir(p)}):
-                grep = GitGrep(Path(folder), [n.encode() for n in sorted(names)], gitcmd.PYTHON_PATHSPECS, words=True)
-                for candidate in self.discovery.git_found(Path(folder), grep.names() or (), again=True):
-                    found.setdefault(candidate.display, candidate)
+                searched, grep = self._name_greps.pop(folder, (set(), None))
+                greps = [grep] if grep is not None else []
+                if names - searched:  # names of the files discovery listed after the early ones
+                    greps.append(GitGrep(Path(folder), [n.encode() for n in sorted(names - searched)], gitcmd.PYTHON_PATHSPECS, words=True))
+                for grep in greps:
+                    for candidate in self.discovery.git_found(Path(folder), grep.names() or (), again=True):
+                        found.setdefault(candidate.display, candidate)
         for candidate in [*streamed, *self.python_read]:
             found.setdefault(candidate.display, candidate)
         consumers: List[Tuple[Candidate, str]] = []
@@ -734,6 +751,13 @@ class Engine:
             if pattern.search(text):
                 consumers.append((candidate, text))
         return consumers
+
+    def _start_name_greps(self, names: Set[str], paths: Sequence[str]) -> None:
+        if not names or os.environ.get(NO_GIT_GREP_ENV):
+            return
+        for folder in sorted({str(Path(p)) for p in paths if os.path.isdir(p)}):
+            self._name_greps[folder] = (set(names), GitGrep(Path(folder), [n.encode() for n in sorted(names)],
+                                                            gitcmd.PYTHON_PATHSPECS, words=True))
 
     def _run_units(self, units) -> Iterator[object]:
         """Each unit processed: a (candidate, bytes, config) gives a FileResult, a component a

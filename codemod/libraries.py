@@ -25,6 +25,11 @@ class RequestShape:
     always_deepseek: bool = False
     constructor: bool = False
     settings: str = "model_settings"  # the keyword of a model_settings placement
+    modules: Tuple[str, ...] = ()  # where the called name must come from, when it is imported
+
+    def from_module(self, module: str) -> bool:
+        """Whether a name imported from ``module`` is this library's."""
+        return not self.modules or any(module == m or module.startswith(m + ".") for m in self.modules)
 
     def matches(self, dotted: str) -> bool:
         last = dotted.rpartition(".")[2]
@@ -59,6 +64,7 @@ def shapes() -> Tuple[RequestShape, ...]:
                 always_deepseek=entry.get("deepseek") == "always",
                 constructor=bool(entry.get("constructor", False)),
                 settings=str(entry.get("settings", "model_settings")),
+                modules=tuple(entry.get("modules", ())),
             )
         )
     return tuple(found)

@@ -123,6 +123,7 @@ class ProjectFacts:
             self.by_module.setdefault(export.module, {})[export.name] = export
         self.sent: Dict[str, List[str]] = {}  # export key -> where a request sends it ("path:line")
         self.frozen_names = frozenset(self.names)
+        self.keys = frozenset(export.key for export in exports)  # the groups the facts make
 
     @property
     def names(self) -> Set[str]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 from helpers import REPO_ROOT, run_cli
 
@@ -37,3 +40,22 @@ def test_demo_env_secret_never_printed():
     for fmt in ("text", "json", "sarif", "github", "markdown", "junit", "gitlab"):
         proc = run_cli(["--format", fmt, "."], DEMO)
         assert "sk-demo-not-a-real-key" not in proc.stdout + proc.stderr, fmt
+
+
+def _demo_tests(work):
+    env = {**os.environ, "PYTHONPATH": str(work), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("DEEPSEEK_CHAT_MODEL", None)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_demo_projects_own_tests_pass_before_and_after_the_fix(tmp_path):
+    # tests/test_llm.py asserts the value of a constant of app/llm.py: the two move together
+    work = tmp_path / "demo"
+    shutil.copytree(DEMO, work)
+    before = _demo_tests(work)
+    assert before.returncode == 0, before.stdout
+    run_cli(["--fix", "."], work)
+    assert 'DEFAULT_MODEL == "deepseek-v4-flash"' in (work / "tests" / "test_llm.py").read_text()
+    after = _demo_tests(work)
+    assert after.returncode == 0, after.stdout

@@ -179,7 +179,7 @@ def test_pruned_scan_equals_whole_file_scan_on_random_modules(statements, newlin
 WORD_START_TABLE = [
     "base_url = 'x'", "my_base_url = 'x'", "xbase_url='x'", "base_url\t=\n", "(url= 1)", "_url = 2", "β_url = 3",
     "ébase = 4", "1base = 5", "base_urlbase_url = 6", "endpoint=endpoint ==", "api_base = openai_api_base = 7",
-    "client = OpenAI()", "AsyncOpenAI(", "MyOpenAI()", "OpenAIClient()", "_wrap(x)", "wrap(x)", "rewrap(x) + wrap",
+    "client = OpenAI()", "AsyncOpenAI(", "MyOpenAI()", "OpenAIClient()", "_wrap(x)", "wrap(x)", "rewrap(x) + wrap", "c.chat.completions.create(model=m)", "acompletion(x) + completion(y)", "class Agent:", "def completion(p):", "os.environ.get(\"DEEPSEEK_CHAT_MODEL\")",
     "x.OpenAI(base_url=u)", "'deepseek-chat'", "xdeepseek-chat", "url=deepseek-reasoner",
 ]
 
@@ -193,11 +193,11 @@ def test_match_offsets_equal_the_patterns_with_a_leading_word_boundary(text):
     catalog = _context().catalog
     keywords = "|".join(re.escape(k) for k in catalog.python["base_url_keywords"])
     statement = re.compile(catalog.text_prefilter_re.pattern + rf"|\b(?:{keywords})\s*=")
-    from codemod import libraries
-
-    words = sorted(CLIENT_CLASSES) + ["wrap"] + sorted({m.env_var for m in catalog.retired.values()})
-    calls = [re.escape(c) if "." in c else re.escape(c) + r"\s*\(" for shape in libraries.shapes() for c in shape.calls]
-    context = re.compile(rf"\b(?:(?:{'|'.join(words)})\b|{'|'.join(calls)})")
+    words = re.compile(rf"\b(?:{'|'.join(sorted(CLIENT_CLASSES))}|wrap)\b")
+    literals = python_scanner._context_literals(catalog)  # every occurrence of each, overlapping too
     for padded in (text, "  " + text + "  ", text + "\n" + text):
         assert python_scanner._statement_matches(padded, catalog) == [m.start() for m in statement.finditer(padded)]
-        assert python_scanner._context_matches(padded, catalog) == [m.start() for m in context.finditer(padded)]
+        expected = [m.start() for m in words.finditer(padded)]
+        expected += [m.start() for literal in literals for m in re.finditer(f"(?={re.escape(literal)})", padded)]
+        assert python_scanner._context_matches(padded, catalog) == sorted(expected)
+

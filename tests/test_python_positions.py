@@ -128,7 +128,7 @@ def test_review_positions_are_reported_and_left_alone(tmp_path, label, source, f
 
 def test_unsafe_fix_applies_only_with_unsafe_fixes(tmp_path):
     _, after = run_on_text(tmp_path, 'PRICE = {"deepseek-reasoner": 0.55}\n', fix=True, unsafe=True)
-    assert after.decode() == 'PRICE = {"deepseek-v4-flash": 0.55}\n'
+    assert after.decode() == 'PRICE = {"deepseek-reasoner": 0.55, "deepseek-v4-flash": 0.55}\n'  # beside, never renamed
 
 
 # Docs, comments and prose: information only, never rewritten.

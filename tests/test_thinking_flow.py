@@ -95,6 +95,12 @@ SAME_FILE = [
     ("a FIM completion takes no thinking mode",
      'client.completions.create(model="deepseek-chat", prompt="def f(", suffix="")\n',
      f'client.completions.create(model={CHAT}, prompt="def f(", suffix="")\n'),
+    ("a project's own class of a library's name is not the library",
+     'from browser_use.llm.deepseek.chat import ChatDeepSeek\nllm = ChatDeepSeek(model=M)\nM = "x"\n'
+     'class Agent:\n    pass\nAgent("deepseek:deepseek-v4-flash")\n', None),
+    ("an imported alias of a library's class",
+     'from langchain_deepseek import ChatDeepSeek as Chat\nllm = Chat(model="deepseek-chat")\n',
+     f'from langchain_deepseek import ChatDeepSeek as Chat\nllm = Chat(model={CHAT}, {OFF})\n'),
     ("a client on another host is not DeepSeek's API",
      'local = OpenAI(base_url="http://localhost:11434/v1")\nM = "x"\nlocal.chat.completions.create(model=M, messages=[])\n',
      None),
@@ -255,3 +261,73 @@ def test_imports_resolve_to_the_module_that_defines_the_name(importer, module, l
     facts = project.ProjectFacts(project.exports_in(b'M = "deepseek-chat"\n', definer, catalog))
     origin = facts.for_file(importer).value(module, "M", level)
     assert (origin.export if origin is not None else None) == expected
+
+
+# -- tests: values and the checks on them move together -----------------------------------------
+
+TEST_FILE = [
+    ("a value and the assertion on it",
+     'def test_m():\n    llm = LLM(model="deepseek-chat")\n    assert llm.model == "deepseek-chat"\n',
+     'def test_m():\n    llm = LLM(model="deepseek-v4-flash")\n    assert llm.model == "deepseek-v4-flash"\n'),
+    ("a mock expectation",
+     'def test_m(make):\n    Config(model="deepseek-chat")\n    make.assert_called_once_with(model="deepseek-chat")\n',
+     'def test_m(make):\n    Config(model="deepseek-v4-flash")\n    make.assert_called_once_with(model="deepseek-v4-flash")\n'),
+    ("a constant and assertEqual",
+     'M = "deepseek-reasoner"\nclass T:\n    def test_m(self):\n        self.assertEqual(M, "deepseek-reasoner")\n',
+     'M = "deepseek-v4-flash"\nclass T:\n    def test_m(self):\n        self.assertEqual(M, "deepseek-v4-flash")\n'),
+    ("a test of the legacy id itself is left alone",
+     'def test_deepseek_with_chat_model():\n    assert LLM(model="deepseek-chat").model == "deepseek-chat"\n', None),
+    ("an assertion on nothing being fixed stays a review",
+     'def test_m(x):\n    assert x == "deepseek-chat"\n', None),
+]
+
+
+@pytest.mark.parametrize("name, src, expected", TEST_FILE, ids=[case[0] for case in TEST_FILE])
+def test_in_tests_values_become_the_v4_id_with_the_checks_on_them(tmp_path, name, src, expected):
+    result, after = run_on_text(tmp_path, src, name="tests/test_models.py", fix=True)
+    assert not result.errors
+    assert after.decode() == (expected if expected is not None else src)
+    if expected is None:
+        assert {f.rule for f in result.findings if f.legacy} <= {"DS002"}
+
+
+def test_an_assertion_in_another_file_moves_with_the_constant_it_checks(tmp_path):
+    root = _repo(tmp_path, {"app/__init__.py": "", "app/llm.py": 'DEFAULT_MODEL = "deepseek-chat"\n',
+                            "tests/test_llm.py": 'from app.llm import DEFAULT_MODEL\n\ndef test_default():\n'
+                                                 '    assert DEFAULT_MODEL == "deepseek-chat"\n'})
+    fixed = run_cli(["--fix", "."], cwd=root)
+    assert fixed.returncode == 0, fixed.stdout
+    assert (root / "tests/test_llm.py").read_text().endswith('assert DEFAULT_MODEL == "deepseek-v4-flash"\n')
+
+
+# -- tables keyed by an id, and the lookups of them ------------------------------------------------
+
+TABLES = [
+    ("two ids share one successor: it is added once, beside the first",
+     'P = {"deepseek-chat": 0.27, "deepseek-reasoner": 0.55}\n',
+     'P = {"deepseek-chat": 0.27, "deepseek-v4-flash": 0.27, "deepseek-reasoner": 0.55}\n'),
+    ("the successor is there already: nothing is added",
+     'P = {"deepseek-chat": 0.27, "deepseek-v4-flash": 0.28}\nS = {"deepseek-reasoner", "deepseek-v4-flash"}\n', None),
+    ("a lookup is fixed with the entry it reads",
+     'P = {"deepseek-chat": 0.27}\ndef c(n):\n    return cost(model_name="deepseek-chat", n=n)\n',
+     'import os\nP = {"deepseek-chat": 0.27, "deepseek-v4-flash": 0.27}\ndef c(n):\n'
+     '    return cost(model_name=os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash"), n=n)\n'),
+    ("a lookup whose entry cannot be added is not fixed",
+     'P = {"deepseek-chat": 0.27, "deepseek-reasoner": 0.55}\ndef c(n):\n    return cost(model_name="deepseek-reasoner", n=n)\n',
+     'P = {"deepseek-chat": 0.27, "deepseek-v4-flash": 0.27, "deepseek-reasoner": 0.55}\ndef c(n):\n'
+     '    return cost(model_name="deepseek-reasoner", n=n)\n'),
+    ("membership tests and Literal members",
+     'M = Literal["deepseek-reasoner"]\nok = m in ("deepseek-chat", "x")\n',
+     'M = Literal["deepseek-reasoner", "deepseek-v4-flash"]\nok = m in ("deepseek-chat", "deepseek-v4-flash", "x")\n'),
+]
+
+
+@pytest.mark.parametrize("name, src, expected", TABLES, ids=[case[0] for case in TABLES])
+def test_tables_get_the_successor_beside_the_legacy_id_never_a_duplicate(tmp_path, name, src, expected):
+    result, after = run_on_text(tmp_path, src, fix=True, unsafe=True)
+    assert not result.errors
+    assert after.decode() == (expected if expected is not None else src)
+    again, after_again = run_on_text(tmp_path, after, fix=True, unsafe=True)
+    assert after_again == after and not again.changed
+    safe, after_safe = run_on_text(tmp_path, src, fix=True)  # without --unsafe-fixes, tables stay as they are
+    assert after_safe.decode() == src

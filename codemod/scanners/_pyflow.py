@@ -110,6 +110,7 @@ class _Collector(Visitor):
         self.module_scope: Optional[_Scope] = None
         self.scopes: List[_Scope] = []
         self.requests: List[Tuple[cst.Call, _Scope, RequestShape]] = []
+        self.by_node: Dict[cst.CSTNode, _Scope] = {}  # the scope each module, class and function opens
 
     @property
     def scope(self) -> _Scope:
@@ -133,7 +134,7 @@ class _Collector(Visitor):
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
         if type(original_node) in (cst.Module, cst.ClassDef, cst.FunctionDef):
-            self.scopes.pop()
+            self.by_node[original_node] = self.scopes.pop()
 
     def enter_function(self, node: cst.FunctionDef) -> None:
         outer = self.scope
@@ -213,11 +214,38 @@ class _Collector(Visitor):
             self.scope.imports[local] = (module or "", name, level)
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = _call_name(node)
+        name = self.imported_name(_call_name(node))
         if name:
             shape = libraries.shape_for(name)
-            if shape is not None:
+            if shape is not None and (not shape.modules or self.is_from(_call_name(node).split(".")[0], shape)):
                 self.requests.append((node, self.scope, shape))
+
+    def imported_name(self, name: str) -> str:
+        """The name a call has where it is defined: ``ChatDeepSeek`` for ``LC(...)`` after
+        ``from langchain_deepseek import ChatDeepSeek as LC``."""
+        head, dot, rest = name.partition(".")
+        scope: Optional[_Scope] = self.scope
+        while scope is not None:
+            if head in scope.imports:
+                module, attr, level = scope.imports[head]
+                return (attr or head) + dot + rest if attr else name
+            if head in scope.names:
+                return name
+            scope = scope.parent
+        return name
+
+    def is_from(self, head: str, shape: RequestShape) -> bool:
+        """Whether the name a call starts with is the library's: imported from one of its
+        modules, or not bound in this file at all (a snippet; a star import)."""
+        scope: Optional[_Scope] = self.scope
+        while scope is not None:
+            if head in scope.imports:
+                module, attr, level = scope.imports[head]
+                return level == 0 and shape.from_module(module)
+            if head in scope.names or head in scope.params or head in scope.classes:
+                return False  # defined here: the project's own class or function of that name
+            scope = scope.parent
+        return True
 
 
 def _call_name(call: cst.Call) -> str:
@@ -244,11 +272,20 @@ class ModuleFlow:
         collector = _Collector()
         visit_tree(module, collector)
         self.module_scope = collector.module_scope
+        self.scopes_by_node = collector.by_node
         self.plans: List[RequestPlan] = []
         for call, scope, shape in collector.requests:
             plan = self.plan(call, scope, shape)
             if plan is not None:
                 self.plans.append(plan)
+
+    def scope_at(self, stack: Sequence[cst.CSTNode]) -> Optional[_Scope]:
+        """The innermost scope of a node, from the visit's stack of its ancestors."""
+        for node in reversed(stack):
+            scope = self.scopes_by_node.get(node)
+            if scope is not None:
+                return scope
+        return None
 
     # -- following values ---------------------------------------------------------------------
 

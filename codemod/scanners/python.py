@@ -24,6 +24,7 @@ REVIEW_RULE = "DS002"
 MENTION_RULE = "DS003"
 DYNAMIC_RULE = "DS004"
 THINKING_RULE = "DS007"
+BESIDE_WHERE = ("as a dict key", "in a membership test", "in a collection of model ids", "in a Literal[...]")
 EXPIRED_URL_RULE = "DS101"
 HARDCODED_URL_RULE = "DS102"
 
@@ -100,7 +101,9 @@ def _scan_module(
         statements = positions.statements_at(matches)
     except ValueError:  # codegen disagrees with the text: take the slow, whole-module path
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    flow = ModuleFlow(module, source, ctx.catalog, lambda node: node_span(source, positions, node), ctx.facts)
+    flow = None
+    if ctx.facts is not None or is_test_path(ctx.path) or _may_hold_request(source.text):
+        flow = ModuleFlow(module, source, ctx.catalog, lambda node: node_span(source, positions, node), ctx.facts)
     visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements, flow)
     visit_tree(module, visitor)
     findings = visitor.findings + visitor.request_findings()
@@ -127,7 +130,19 @@ def _context_matches(text: str, catalog) -> List[int]:
     built in the file (the retry fix may set ``max_retries`` on one), requests (a retired id
     may reach them from a constant), and this tool's own rewrites (they still say which
     thinking mode the old id had)."""
-    return _word_starts(_context_pattern(catalog), text)
+    return sorted(_word_starts(_context_pattern(), text) + _literal_starts(text, _context_literals(catalog)))
+
+
+def _literal_starts(text: str, literals: Sequence[str]) -> List[int]:
+    """Where each literal occurs: ``str.find`` per literal, many times faster than one regex
+    alternation of them all, which `re` tries at every offset."""
+    starts: List[int] = []
+    for literal in literals:
+        index = text.find(literal)
+        while index >= 0:
+            starts.append(index)
+            index = text.find(literal, index + 1)
+    return starts
 
 
 def _word_starts(pattern: "re.Pattern[str]", text: str) -> List[int]:
@@ -151,18 +166,49 @@ def _statement_patterns(catalog) -> Tuple["re.Pattern[str]", Optional["re.Patter
 
 
 @lru_cache(maxsize=16)
+def _dict_key_pattern(catalog) -> "re.Pattern[str]":
+    """A retired id as a dict key: ``"deepseek-chat": 0.27`` (a pricing or settings table)."""
+    ids = "|".join(re.escape(prefix + model) for model in catalog.retired for prefix in ("",) + catalog.count_prefixes)
+    return re.compile(rf"""(["'])(?P<id>{ids})\1\s*:""")
+
+
+@lru_cache(maxsize=16)
 def _names_pattern(names: FrozenSet[str]) -> "re.Pattern[str]":
     return re.compile(rf"(?:{'|'.join(sorted(map(re.escape, names)))})\b")
 
 
-@lru_cache(maxsize=16)
-def _context_pattern(catalog) -> "re.Pattern[str]":
-    from codemod import libraries
+@lru_cache(maxsize=1)
+def _context_pattern() -> "re.Pattern[str]":
     from codemod.retry import CLIENT_CLASSES
 
-    words = sorted(CLIENT_CLASSES) + ["wrap"] + sorted({m.env_var for m in catalog.retired.values()})
-    calls = sorted({re.escape(call) if "." in call else re.escape(call) + r"\s*\(" for shape in libraries.shapes() for call in shape.calls})
-    return re.compile(rf"(?:{'|'.join(re.escape(w) for w in words)})\b|{'|'.join(calls)}")
+    return re.compile(rf"(?:{'|'.join(sorted(CLIENT_CLASSES))}|wrap)\b")
+
+
+@lru_cache(maxsize=16)
+def _context_literals(catalog) -> Tuple[str, ...]:
+    """Requests (the libraries' calls), this tool's own rewrites (their variables), and a class
+    or function of the project's own with a library's name (then it is not the library's)."""
+    from codemod import libraries
+
+    own = {call for shape in libraries.shapes() if shape.modules for call in shape.calls if "." not in call}
+    return tuple(sorted({m.env_var for m in catalog.retired.values()} | set(_request_literals())
+                        | {f"{keyword} {name}" for name in own for keyword in ("class", "def")}))
+
+
+@lru_cache(maxsize=1)
+def _request_literals() -> Tuple[str, ...]:
+    from codemod import libraries
+
+    return tuple(sorted({call if "." in call else call + "(" for shape in libraries.shapes() for call in shape.calls}))
+
+
+def _may_hold_request(text: str) -> bool:
+    """Whether a library's request call may be in the text (or a library's class imported under
+    another name): without one, no model needs following."""
+    from codemod import libraries
+
+    return any(literal in text for literal in _request_literals()) or any(
+        name in text for shape in libraries.shapes() if shape.modules for name in shape.calls if "." not in name)
 
 
 def verify(text: str) -> None:
@@ -179,6 +225,21 @@ def parse(text: str) -> cst.Module:
 
 
 # -- small helpers on nodes ---------------------------------------------------------------------
+
+
+def is_test_path(path: str) -> bool:
+    """``test_*.py``, ``*_test.py``, ``conftest.py``, or a file under ``tests/`` or ``test/``."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    stem = name.rsplit(".", 1)[0]
+    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or any(p in ("tests", "test") for p in parts[:-1])
+
+
+def _tests_the_id(function_name: str, model_id: str) -> bool:
+    """A test named for the legacy id (``test_deepseek_with_chat_model`` for deepseek-chat)."""
+    words = function_name.lower().split("_")
+    family, _, kind = model_id.partition("-")
+    return family in words and kind in words
 
 
 def callee_name(call: cst.Call) -> str:
@@ -250,6 +311,13 @@ class _Visitor(Visitor):
         super().__init__()
         self.statements = statements
         self.flow = flow
+        self.in_test_file = is_test_path(ctx.path)
+        self.registry_keys: Dict[str, int] = {}  # retired id -> the line of a dict literal keyed by it
+        self.added_beside: Dict[str, str] = {}  # retired id -> the group of the table entry added for its successor
+        for match in _dict_key_pattern(ctx.catalog).finditer(source.text):
+            self.registry_keys.setdefault(match.group("id"), source.position(match.start())[0])
+        self.finding_of: Dict[cst.CSTNode, Finding] = {}
+        self.values_by_function: Dict[Optional[cst.FunctionDef], List[Finding]] = {}
         # each retired literal -> the requests it reaches
         self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
         for plan in flow.plans if flow is not None else ():
@@ -532,16 +600,32 @@ class _Visitor(Visitor):
         if position.kind == "mention":
             self.report_mentions(node)
             return
-        rule = VALUE_RULE if position.kind in ("value", "getenv-default") else REVIEW_RULE
+        group: Optional[str] = None
+        if self.in_test_file:
+            position, group = self.in_test(node, match, position)
+        rule = VALUE_RULE if position.kind in ("value", "getenv-default", "checked", "lookup") else REVIEW_RULE
         edits: List[Edit] = []
-        if position.fix is not None:
+        if position.where in BESIDE_WHERE:
+            position, edits = self.beside(node, match, position)
+            if position.fix is not None and isinstance(self.container_of(node)[0], cst.Dict):
+                group = self.added_beside[match.legacy]
+        elif self.is_lookup_key(node, match, position):
+            line = self.registry_keys[match.legacy]
+            if match.legacy in self.added_beside:  # fixed with the table's new entry, or not at all
+                position = replace(position, kind="lookup", fix=UNSAFE, where=f"{position.where}, a key of the table on line {line}")
+                group = self.added_beside[match.legacy]
+                edits = self.replacement_edits(node, match, position, start, end)
+            else:
+                where = f"{position.where}, a key of the table on line {line}, which has no entry its successor can take"
+                position = replace(position, kind="lookup", fix=None, where=where)
+        elif position.fix is not None:
             edits = self.replacement_edits(node, match, position, start, end)
-        hint, group = "", None
-        if position.fix is not None and (position.style == "env" or position.kind == "getenv-default") and match.model.thinking:
+        hint = ""
+        sent = position.kind in ("value", "getenv-default") or (position.kind == "review" and position.style == "env")
+        if position.fix is not None and sent and match.model.thinking:
             thinking_edits, hint, group = self.thinking_for(node, match)
             edits += thinking_edits
-        self.findings.append(
-            self.ctx.id_finding(
+        finding = self.ctx.id_finding(
                 self.source,
                 start,
                 end,
@@ -554,10 +638,144 @@ class _Visitor(Visitor):
                 replacement=self.display_replacement(match, position, node),
                 group=group,
             )
-        )
+        self.findings.append(finding)
+        self.finding_of[node] = finding
+        if position.kind in ("value", "getenv-default") and finding.fix == SAFE:
+            self.values_by_function.setdefault(self.innermost_function(), []).append(finding)
         if position.call is not None and position.kind == "value" and self.is_api_call(position.call):
             self.api_call_sites.append(position.call)
             self.record_parents(position.call)
+
+    # -- tables and lists of ids: the successor goes beside the legacy id ---------------------------
+
+    def beside(self, node: cst.SimpleString, match: IdMatch, position: Position) -> Tuple[Position, List[Edit]]:
+        """A dict key or a member of a list, set, tuple or Literal[...]: the unsafe fix adds the
+        successor beside the legacy id, once, so that lookups with either id work, and never
+        makes two keys or members the same (``deepseek-chat`` and ``deepseek-reasoner`` share
+        one successor)."""
+        container, element = self.container_of(node)
+        if container is None:
+            return replace(position, fix=None), []
+        siblings = [s for s in self.sibling_strings(container) if s is not None]
+        successor = match.replacement
+        mapped = [(self.catalog.exact(s).replacement if self.catalog.exact(s) is not None else s) for s in siblings]
+        first = next((s for s, m in zip(siblings, mapped) if m == successor and s != successor), None)
+        if successor in siblings or first != match.legacy or self.first_sibling_node(container, match.legacy) is not node:
+            where = f"{position.where} (the successor `{successor}` is there already or added beside another id)"
+            return replace(position, fix=None, where=where), []
+        q = node.quote
+        _, end = self.range_of(element)
+        if isinstance(element, cst.DictElement):
+            value_start, value_end = self.range_of(element.value)
+            text = f", {node.prefix}{q}{successor}{q}: {self.source.text[value_start:value_end]}"
+        else:
+            text = f", {node.prefix}{q}{successor}{q}"
+        where = f"{position.where}; the fix adds `{successor}` beside it"
+        if isinstance(container, cst.Dict):  # lookups of the table with this id are fixed with it
+            self.added_beside.setdefault(match.legacy, self.ensure_group_key(node))
+        return replace(position, fix=UNSAFE, where=where), [Edit(end, end, text)]
+
+    def ensure_group_key(self, node: cst.CSTNode) -> str:
+        line, column = self.source.position(self.range_of(node)[0])
+        return f"{self.ctx.path}:{line}:{column}"
+
+    def container_of(self, node: cst.SimpleString) -> Tuple[Optional[cst.CSTNode], Optional[cst.CSTNode]]:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        grandparent = self.stack[-3] if len(self.stack) > 2 else None
+        if isinstance(parent, cst.DictElement) and parent.key is node and isinstance(grandparent, cst.Dict):
+            return grandparent, parent
+        if isinstance(parent, cst.Element) and isinstance(grandparent, (cst.List, cst.Tuple, cst.Set)):
+            return grandparent, parent
+        if isinstance(parent, cst.Index) and isinstance(grandparent, cst.SubscriptElement):
+            subscript = self.stack[-4] if len(self.stack) > 3 else None
+            if isinstance(subscript, cst.Subscript):
+                return subscript, grandparent
+        return None, None
+
+    @staticmethod
+    def sibling_nodes(container: cst.CSTNode) -> List[cst.CSTNode]:
+        if isinstance(container, cst.Dict):
+            return [e.key for e in container.elements if isinstance(e, cst.DictElement)]
+        if isinstance(container, cst.Subscript):
+            return [e.slice.value for e in container.slice if isinstance(e.slice, cst.Index)]
+        return [e.value for e in container.elements if isinstance(e, cst.Element)]
+
+    def sibling_strings(self, container: cst.CSTNode) -> List[Optional[str]]:
+        return [constant_string(n) for n in self.sibling_nodes(container)]
+
+    def first_sibling_node(self, container: cst.CSTNode, value: str) -> Optional[cst.CSTNode]:
+        return next((n for n in self.sibling_nodes(container) if constant_string(n) == value), None)
+
+    def is_lookup_key(self, node: cst.SimpleString, match: IdMatch, position: Position) -> bool:
+        """A value passed to a call that is no request (``calculate_cost(model_name=...)``) in a
+        file whose table is keyed by the same id: rewriting it alone would miss the table."""
+        return (position.kind == "value" and position.call is not None and match.legacy in self.registry_keys
+                and node not in self.plans_by_node
+                and (self.flow is None or all(plan.call is not position.call for plan in self.flow.plans)))
+
+    # -- tests: values and the checks on them move together ---------------------------------------
+
+    def in_test(self, node: cst.SimpleString, match: IdMatch, position: Position) -> Tuple[Position, Optional[str]]:
+        """How a retired id in a test file is fixed. Values become the literal V4 id (a test
+        must not depend on the environment it runs in); an assertion or mock expectation that
+        checks a value being fixed is fixed with it, as one group; a test of the legacy id
+        itself is left alone."""
+        function = self.innermost_function()
+        if function is not None and _tests_the_id(function.name.value, match.model.id):
+            return _review(f"in {function.name.value}(), a test of the legacy id itself", fix=None), None
+        if position.kind == "value" and position.style == "env":
+            return replace(position, style="literal"), None
+        if position.kind == "review" and position.where in ("in an assertion", "in a test assertion"):
+            group = self.checked_value(node, match)
+            if group is not None:
+                where = f"{position.where}, fixed with the value it checks"
+                return Position("checked", where, SAFE, style="literal"), group or None
+        return position, None
+
+    def checked_value(self, node: cst.SimpleString, match: IdMatch) -> Optional[str]:
+        """The group of the value an assertion compares against ("" for this tool's own rewrite,
+        fixed already), or None when the assertion checks nothing being fixed."""
+        compared = self.compared_expression(node)
+        scope = self.flow.scope_at(self.stack) if self.flow is not None and compared is not None else None
+        if scope is not None:
+            origins = self.flow.origins(compared, scope)
+            if origins and all(o.model is not None and o.model.id == match.model.id for o in origins):
+                keys = {o.export or (self.group_of(o.node) if o.node is not None else "") for o in origins}
+                if None not in keys and len(keys) == 1:
+                    return keys.pop()
+        # a mock expectation, say: it checks what the same test passed
+        for finding in self.values_by_function.get(self.innermost_function(), ()):
+            if finding.legacy == match.legacy:
+                return self.ensure_group(finding)
+        return None
+
+    def compared_expression(self, node: cst.SimpleString) -> Optional[cst.BaseExpression]:
+        """What ``assert X == "id"`` or ``assertEqual(X, "id")`` compares the literal with."""
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        grandparent = self.stack[-3] if len(self.stack) > 2 else None
+        if isinstance(parent, cst.ComparisonTarget) and isinstance(grandparent, cst.Comparison):
+            if len(grandparent.comparisons) == 1 and isinstance(parent.operator, (cst.Equal, cst.Is)):
+                return grandparent.left
+        if isinstance(parent, cst.Comparison) and parent.left is node and len(parent.comparisons) == 1:
+            if isinstance(parent.comparisons[0].operator, (cst.Equal, cst.Is)):
+                return parent.comparisons[0].comparator
+        if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call) and callee_name(grandparent).startswith("assert"):
+            others = [a.value for a in grandparent.args[:2] if a is not parent and a.keyword is None]
+            if parent.keyword is None and len(others) == 1:
+                return others[0]
+        return None
+
+    def group_of(self, node: cst.CSTNode) -> Optional[str]:
+        finding = self.finding_of.get(node)
+        return self.ensure_group(finding) if finding is not None and finding.fix == SAFE else None
+
+    def ensure_group(self, finding: Finding) -> str:
+        if finding.group is None:
+            finding.group = f"{self.ctx.path}:{finding.line}:{finding.column}"
+        return finding.group
+
+    def innermost_function(self) -> Optional[cst.FunctionDef]:
+        return next((n for n in reversed(self.stack) if type(n) is cst.FunctionDef), None)
 
     def record_parents(self, node: cst.CSTNode) -> None:
         """The ancestors of a call site, for the retry fixer, taken from the visit's own stack."""
