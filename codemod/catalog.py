@@ -138,6 +138,7 @@ class Catalog:
         forms = data.get("forms") or {}
         self.count_prefixes: Tuple[str, ...] = tuple(forms.get("count_prefixes", ()))
         self.never_prefixes: Tuple[str, ...] = tuple(forms.get("never_prefixes", ()))
+        self.gateway_words: Tuple[str, ...] = tuple(w.lower() for w in forms.get("gateway_words", ()))
         hosts = data.get("hosts") or {}
         self.api_hosts = tuple(h.lower() for h in hosts.get("api_hosts", ()))
         self.not_api_hosts = tuple(h.lower() for h in hosts.get("not_api_hosts", ()))
@@ -202,6 +203,11 @@ class Catalog:
         """The same test on one decoded string, so scanners skip most strings cheaply."""
         return self.text_prefilter_re.search(text) is not None
 
+    def names_gateway(self, text: str) -> bool:
+        """Whether a name or a comment names a gateway (``OpenRouterModel``, ``# for openrouter``)."""
+        lowered = text.lower()
+        return any(word in lowered for word in self.gateway_words)
+
     def alias_note(self, model_id: str) -> str:
         alias = self.aliases.get(model_id) or {}
         if alias.get("canonical"):
@@ -241,7 +247,7 @@ class Catalog:
         except ValueError:
             return None
         path = parts.path.rstrip("/")
-        if host in self.not_api_hosts:
+        if host in self.not_api_hosts or (host.endswith(".deepseek.com") and host not in self.api_hosts):
             return UrlInfo("not-api", url, path)
         if host not in self.api_hosts:
             return UrlInfo("other", url, path)

@@ -331,3 +331,29 @@ def test_tables_get_the_successor_beside_the_legacy_id_never_a_duplicate(tmp_pat
     assert after_again == after and not again.changed
     safe, after_safe = run_on_text(tmp_path, src, fix=True)  # without --unsafe-fixes, tables stay as they are
     assert after_safe.decode() == src
+
+
+# -- gateways: decided by the class, provider or name the value flows into ------------------------
+
+GATEWAYS = [
+    "a = Agent(OpenRouterModel('deepseek/deepseek-chat', provider=OpenRouterProvider(api_key='k')))\n",
+    "m = Model('deepseek-chat', provider=OpenRouterProvider(api_key='k'))\n",
+    'class ModelType(Enum):\n    COMETAPI_DEEPSEEK_CHAT = "deepseek-chat"\n',
+    'class CometAPIModels:\n    CHAT = "deepseek-chat"\n',
+    'TOKEN_MAX = {\n    "deepseek/deepseek-chat": 64000,  # for openrouter\n}\n',
+    '# OpenRouter ids\nROUTED = ["deepseek/deepseek-chat"]\n',
+    'OPENROUTER_MODEL = "deepseek/deepseek-chat"\n',
+    'c = OpenAI(base_url="https://cdn.deepseek.com/v1")\nc.chat.completions.create(model="deepseek-chat", messages=[])\n',
+]
+
+
+@pytest.mark.parametrize("src", GATEWAYS)
+def test_an_id_that_flows_into_a_gateway_is_not_reported(tmp_path, src):
+    result, after = run_on_text(tmp_path, src, fix=True, unsafe=True)
+    assert [f for f in result.findings if f.legacy] == [] and after.decode() == src
+
+
+def test_the_same_id_outside_the_gateway_is_still_reported(tmp_path):
+    src = 'class ModelType(Enum):\n    COMETAPI_DEEPSEEK_CHAT = "deepseek-chat"\n    DEEPSEEK_CHAT = "deepseek-chat"\nREAL = "deepseek-chat"\n'
+    result, _ = run_on_text(tmp_path, src)
+    assert sorted((f.line, f.rule) for f in result.findings if f.legacy) == [(3, "DS002"), (4, "DS001")]

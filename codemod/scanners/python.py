@@ -419,7 +419,33 @@ class _Visitor(Visitor):
         if host is None:
             receiver = self.receiver_host(call)
             host = receiver
-        return host is not None and host.kind == "other"
+        return host is not None and host.kind in ("other", "not-api")
+
+    def at_gateway(self, node: cst.CSTNode) -> bool:
+        """The id flows into a gateway's class or provider (``OpenRouterModel('deepseek/deepseek-chat',
+        provider=OpenRouterProvider(...))``), is assigned to a gateway's name or member
+        (``COMETAPI_DEEPSEEK_CHAT``), or its line or the one above says so in a comment."""
+        names = self.catalog.names_gateway
+        for ancestor in reversed(self.stack[:-1]):
+            kind = type(ancestor)
+            if kind is cst.Call:
+                if names(dotted_name(ancestor.func) or callee_name(ancestor)):
+                    return True
+                if any(isinstance(a.value, cst.Call) and names(dotted_name(a.value.func) or "") for a in ancestor.args if a.keyword):
+                    return True
+            elif kind in (cst.Assign, cst.AnnAssign):
+                targets = [t.target for t in ancestor.targets] if kind is cst.Assign else [ancestor.target]
+                if any(names(dotted_name(t) or "") for t in targets):
+                    return True
+            elif kind is cst.ClassDef:
+                if names(ancestor.name.value):
+                    return True
+                break
+            elif kind is cst.FunctionDef:
+                break
+        line = self.source.position(self.range_of(node)[0])[0]
+        texts = [self.source.line_text(line)] + ([self.source.line_text(line - 1)] if line > 1 else [])
+        return any("#" in text and names(text[text.index("#"):]) for text in texts)
 
     def receiver_host(self, call: cst.Call) -> Optional[UrlInfo]:
         func = call.func
@@ -596,6 +622,8 @@ class _Visitor(Visitor):
             return
         if position.call is not None and self.routes_elsewhere(position.call):
             return
+        if position.kind != "mention" and self.at_gateway(node):
+            return  # the gateway's namespace, not DeepSeek's API
         start, end = self.range_of(node)
         if position.kind == "mention":
             self.report_mentions(node)
