@@ -30,6 +30,7 @@ FORMATS = (
     ("yaml", ("*.yaml", "*.yml")),
     ("dotenv", (".env", ".env.*", "*.env")),
     ("json", ("*.json", "OAI_CONFIG_LIST")),
+    ("shell", ("*.sh", "*.bash", "Makefile", "makefile", "GNUmakefile", "*.mk")),
 )
 
 

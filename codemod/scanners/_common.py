@@ -105,6 +105,25 @@ def occurrences(text: str, ctx: ScanContext) -> List[IdMatch]:
     return [found[start] for start in sorted(found)]
 
 
+# A model passed to a command-line tool (aider, llm, litellm, a project's own script): the value
+# of a `--model`-like flag or of a `*MODEL*=` assignment in front of the command.
+_COMMAND_MODEL = re.compile(
+    r"""(?:(?<![\w-])(?:--[\w-]*model[\w-]*|-m)(?:=|[ \t]+)|(?<![\w$])[A-Za-z_]*(?i:model)[A-Za-z0-9_]*=)["']?(?P<value>[^\s"';|&)]+)"""
+)
+COMMAND = Decision(VALUE_RULE, UNSAFE, LITERAL, "as the model argument of a command (a command line cannot send the "
+                   "thinking mode: set it in the tool's own settings)")
+
+
+def command_model_arguments(text: str, ctx: ScanContext) -> Iterator[IdMatch]:
+    """Retired ids given to a command as its model (``aider --model deepseek/deepseek-chat``,
+    ``llm -m deepseek-chat``, ``MODEL=deepseek-chat ./run.sh``), with offsets into ``text``."""
+    for m in _COMMAND_MODEL.finditer(text):
+        match = ctx.catalog.exact(m.group("value"))
+        if match is not None:
+            start = m.start("value")
+            yield IdMatch(start, start + len(match.legacy), match.model, match.prefix)
+
+
 def shifted(match: IdMatch, offset: int) -> IdMatch:
     return IdMatch(match.start + offset, match.end + offset, match.model, match.prefix)
 

@@ -367,7 +367,16 @@ class ScalarScan:
         if assigned is not None:
             return [self.part_finding(*assigned)]
         default_value = common.value_decision(where="as the default of a variable")
-        return [self.part_finding(default, default_value) for default in common.parameter_defaults(value, self.ctx)]
+        found = [self.part_finding(default, default_value) for default in common.parameter_defaults(value, self.ctx)]
+        # a command's model argument is never also a default (`--model ${X:-id}` is no id)
+        return found + [self.part_finding(argument, self.command_decision())
+                        for argument in common.command_model_arguments(value, self.ctx)]
+
+    def command_decision(self) -> "common.Decision":
+        """A command's model argument: in a workflow's `run:` as the Actions expression."""
+        decision = common.COMMAND
+        return common.Decision(decision.rule, decision.fix, common.ACTIONS if self.kind == WORKFLOW else common.LITERAL,
+                               decision.where)
 
     def served_elsewhere(self) -> bool:
         """An id value next to a base URL of another host (`base_url: http://localhost:11434/v1`)
