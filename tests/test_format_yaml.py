@@ -17,7 +17,17 @@ TEMPLATED = {"helm"}
 def test_fixture_is_fixed_byte_exactly_and_idempotently(case):
     before, after = check_fixture(yaml_scanner, case)
     if case.name not in TEMPLATED:
-        assert_only_ids_changed(list(yaml.safe_load_all(before)), list(yaml.safe_load_all(after)))
+        assert_only_ids_changed(list(yaml.safe_load_all(before)), _without_added_thinking(list(yaml.safe_load_all(after))))
+
+
+def _without_added_thinking(documents):
+    """The fixed documents less the `thinking:` the fix adds to LiteLLM's litellm_params."""
+    for doc in documents:
+        for entry in (doc.get("model_list") or []) if isinstance(doc, dict) else []:
+            params = entry.get("litellm_params") if isinstance(entry, dict) else None
+            if isinstance(params, dict) and params.get("thinking") in ({"type": "disabled"}, {"type": "enabled"}):
+                del params["thinking"]
+    return documents
 
 
 def test_fixture_cases_cover_every_context():
@@ -191,3 +201,43 @@ def test_ids_in_escaped_scalars_are_located_once(text, fixed):
     new, findings = fix(yaml_scanner, text, "config.yaml")
     assert new == fixed
     assert len(findings) == 1
+
+
+# -- registries keyed by name, and LiteLLM's thinking mode ------------------------------------------
+
+MODEL_SETTINGS = """- name: deepseek/deepseek-chat
+  edit_format: diff
+- name: deepseek/deepseek-reasoner
+  edit_format: diff
+  use_temperature: false
+"""
+
+
+def test_name_keys_of_a_registry_never_collapse_into_one_entry(tmp_path):
+    from helpers import run_on_text
+
+    result, after = run_on_text(tmp_path, MODEL_SETTINGS, name="model-settings.yml", fix=True, unsafe=True)
+    assert after.decode() == MODEL_SETTINGS  # both would become deepseek/deepseek-v4-flash
+    assert [(f.rule, f.fix) for f in result.findings] == [("DS002", None), ("DS002", None)]
+    assert all("would name two entries" in f.message for f in result.findings)
+
+
+def test_a_single_registry_entry_is_renamed_only_with_unsafe_fixes(tmp_path):
+    from helpers import run_on_text
+
+    text = "- name: deepseek-chat\n  x: 1\n- name: gpt-4o\n  x: 2\n"
+    _, safe = run_on_text(tmp_path, text, name="models.yml", fix=True)
+    assert safe.decode() == text
+    _, unsafe = run_on_text(tmp_path, text, name="models.yml", fix=True, unsafe=True)
+    assert unsafe.decode() == text.replace("deepseek-chat", "deepseek-v4-flash")
+
+
+def test_litellm_params_get_the_thinking_mode_unless_they_set_one(tmp_path):
+    from helpers import run_on_text
+
+    text = ("model_list:\n  - model_name: chat\n    litellm_params:\n      model: deepseek/deepseek-chat\n"
+            "  - model_name: think\n    litellm_params:\n      model: deepseek/deepseek-reasoner\n      thinking: {type: enabled}\n")
+    _, after = run_on_text(tmp_path, text, name="litellm_config.yaml", fix=True)
+    assert after.decode() == text.replace(
+        "      model: deepseek/deepseek-chat\n", "      model: deepseek/deepseek-v4-flash\n      thinking: {type: disabled}\n"
+    ).replace("model: deepseek/deepseek-reasoner", "model: deepseek/deepseek-v4-flash")

@@ -56,6 +56,7 @@ MERGE_KEY = "<<"
 GENERIC, COMPOSE, WORKFLOW, LITELLM, CASSETTE = "generic", "compose", "workflow", "litellm", "cassette"
 
 ARGV_KEYS = frozenset({"command", "args", "entrypoint", "cmd", "arguments"})
+REGISTRY_KEYS = frozenset({"name", "id", "model_name"})  # what the entries of a list are looked up by
 COMPOSE_ENVIRONMENT = ("services", ANY, "environment", ANY)
 LITELLM_MODEL = ("model_list", ANY, "litellm_params", "model")
 LITELLM_ALIAS = ("model_list", ANY, "model_name")
@@ -84,6 +85,7 @@ class Document:
     values: Dict[KeyPath, str] = field(default_factory=dict)  # mapping values that are scalars
     anchor_paths: Dict[int, KeyPath] = field(default_factory=dict)
     anchor_uses: Dict[int, List[KeyPath]] = field(default_factory=dict)
+    keys: Set[KeyPath] = field(default_factory=set)  # the path of every key, at any depth
 
 
 @dataclass
@@ -205,6 +207,8 @@ class _Walker:
         own = self.define_anchor(event.anchor, path)
         if role == VALUE:
             self.doc.values[path] = event.value
+        elif role == KEY:
+            self.doc.keys.add(path)
         end = event.end_mark.index + self.bom
         anchors = tuple(f.anchor for f in self.stack if f.anchor is not None) + ((own,) if own is not None else ())
         self.scalars.append(
@@ -422,7 +426,29 @@ class ScalarScan:
             return common.review_decision("in a workflow trigger input", fixable=True)
         if scalar.role == ITEM and not self.is_argv_item():
             return common.review_decision("in a list of model ids (a rewrite can merge two entries)", fixable=True)
+        registry = self.registry_siblings()
+        if registry is not None:
+            match = self.ctx.catalog.exact(scalar.value)
+            successor = match.replacement if match is not None else None
+            mapped = [self.ctx.catalog.exact(v).replacement if self.ctx.catalog.exact(v) else v for v in registry]
+            duplicate = successor in mapped  # there already, or another legacy entry becomes it too
+            where = f"as the `{scalar.path[-1]}:` key of a registry entry (its settings apply to that name)"
+            if duplicate:
+                return common.review_decision(where + f"; `{successor}` would name two entries", fixable=False)
+            return common.review_decision(where, fixable=True)
         return common.value_decision(*self.value_context())
+
+    def registry_siblings(self) -> Optional[List[str]]:
+        """The values of the same key in the other mappings of a list, when this scalar is the
+        ``name:`` (or ``id:``) of one of several such entries: a registry keyed by name, such as
+        a model-settings list. None otherwise."""
+        path = self.scalar.path
+        if self.scalar.role != VALUE or len(path) < 2 or path[-1] not in REGISTRY_KEYS or not isinstance(path[-2], int):
+            return None
+        parent, key = path[:-2], path[-1]
+        siblings = [value for other, value in self.doc.values.items()
+                    if len(other) == len(path) and other[:-2] == parent and other[-1] == key and other != path]
+        return siblings or None
 
     def value_context(self) -> Tuple[str, str]:
         if self.kind == COMPOSE and any(matches(p, COMPOSE_ENVIRONMENT) for p in self.paths):
@@ -440,7 +466,37 @@ class ScalarScan:
         located = common.shifted(match, start - match.start)
         self.claimed.add(located.start)
         edits = (edit,) if edit else ()
-        return common.id_finding(self.source, self.ctx, located, decision, edits=edits, replacement=piece)
+        hint = ""
+        if edit and self.kind == LITELLM and any(matches(p, LITELLM_MODEL) for p in self.paths) and match.model.thinking:
+            thinking = self.litellm_thinking(match.model.thinking)
+            if thinking is None:
+                hint = f"V4 thinks by default: add `thinking: {{type: {match.model.thinking}}}` to its litellm_params"
+            else:
+                edits += thinking
+        return common.id_finding(self.source, self.ctx, located, decision, edits=edits, replacement=piece, hint=hint)
+
+    def litellm_thinking(self, mode: str) -> Optional[Tuple[Edit, ...]]:
+        """The line ``thinking: {type: disabled}`` after ``model:`` in the entry's
+        litellm_params, which LiteLLM passes on to DeepSeek as the request's thinking mode; ()
+        when the entry sets one already; None when the mapping is not in block style."""
+        params = self.scalar.path[:-1]
+        if any(params + (key,) in self.doc.keys for key in ("thinking", "extra_body", "reasoning_effort")):
+            return ()
+        if self.scalar.flow or self.scalar.style in ("|", ">"):
+            return None
+        source = self.source
+        line = source.position(self.scalar.start)[0]
+        if source.position(self.scalar.end)[0] != line or line >= source.line_count:
+            return None
+        text = source.line_text(line)
+        key_column = len(text) - len(text.lstrip(" "))
+        stripped = text.lstrip(" ")
+        if stripped.startswith("- "):  # `- model: ...` (litellm_params itself is a list item's mapping)
+            key_column += 2
+        if not text[key_column:].startswith("model"):
+            return None
+        offset = source.line_start(line + 1)
+        return (Edit(offset, offset, f"{' ' * key_column}thinking: {{type: {mode}}}{source.newline()}"),)
 
 
 # -- edits ----------------------------------------------------------------------------------------
