@@ -283,6 +283,10 @@ class FileProcessor:
             for candidate in component.candidates:
                 self.defer_fix, self.deferred = True, None
                 result = self.process(candidate, prefilter=False)
+                for finding in result.findings:  # the value an export names: fixed with its group
+                    key = component.facts.lines.get((finding.path, finding.line))
+                    if key is not None and finding.group is None and finding.legacy:
+                        finding.group = key
                 scanned.append((result, self.deferred))
                 for finding in result.findings:
                     if finding.group is not None and finding.rule == "DS007" and finding.edits:
@@ -697,7 +701,8 @@ class Engine:
                   streamed: Dict[str, Candidate]) -> Iterator[Tuple[Candidate, bytes, Config]]:
         """The stream less the Python files that define module-level retired-id constants."""
         for candidate, raw, config in stream:
-            if scanners.format_for(candidate.path) == "python":
+            fmt = scanners.format_for(candidate.path)
+            if fmt == "python":
                 from codemod import project  # with LibCST: not for a run that finds no Python file
 
                 exports = project.exports_in(raw, candidate.display, config.catalog)
@@ -705,6 +710,13 @@ class Engine:
                     definers.append((candidate, exports))
                     continue
                 streamed[candidate.display] = candidate
+            elif fmt in ("dotenv", "yaml"):
+                from codemod.project import env_exports_in
+
+                exports = env_exports_in(raw, candidate.display, config.catalog)
+                if exports:  # fixed with the requests that read the variables it sets
+                    definers.append((candidate, exports))
+                    continue
             yield candidate, raw, config
 
     def _components_after(self, stream, definers, streamed: Dict[str, Candidate], paths: Sequence[str]):

@@ -35,6 +35,7 @@ class Export:
     model: RetiredModel
     kind: str  # RETIRED or MIGRATED
     line: int
+    env: bool = False  # an environment variable a .env, compose or YAML file sets, not a Python name
 
     @property
     def key(self) -> str:
@@ -104,6 +105,26 @@ def _add_export(found: List[Export], display_path: str, catalog: Catalog, name: 
         found.append(Export(display_path, name, exact.model, RETIRED, line))
 
 
+# VAR=id (.env, a compose list entry `- VAR=id`) or VAR: id (a YAML environment mapping)
+_ENV_ASSIGNMENT = re.compile(
+    rb"""(?m)^[ \t]*(?:export[ \t]+|-[ \t]+)?["']?([A-Z][A-Z0-9_]*)["']?[ \t]*[=:][ \t]*["']?([^\s"'#]+)["']?[ \t]*(?:#.*)?\r?$""")
+
+
+def env_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
+    """The environment variables an env file (``.env``, docker compose, YAML) sets to a retired
+    id: a Python file that reads one sends that id."""
+    found: List[Export] = []
+    for match in _ENV_ASSIGNMENT.finditer(raw):
+        try:
+            exact = catalog.exact(match.group(2).decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+        if exact is not None and not exact.prefix:
+            line = raw.count(b"\n", 0, match.start()) + 1
+            found.append(Export(display_path, match.group(1).decode("ascii"), exact.model, RETIRED, line, env=True))
+    return found
+
+
 def imported_modules(text: str) -> Set[str]:
     """The last part of every module a file imports from (``settings`` for ``from app.settings import X``,
     and for ``from app import settings`` the names are checked by the scan)."""
@@ -119,15 +140,26 @@ class ProjectFacts:
 
     def __init__(self, exports: Sequence[Export]):
         self.by_module: Dict[Tuple[str, ...], Dict[str, Export]] = {}
+        self.env: Dict[str, List[Export]] = {}  # variable -> where env files set it to a retired id
         for export in exports:
-            self.by_module.setdefault(export.module, {})[export.name] = export
+            if export.env:
+                self.env.setdefault(export.name, []).append(export)
+            else:
+                self.by_module.setdefault(export.module, {})[export.name] = export
         self.sent: Dict[str, List[str]] = {}  # export key -> where a request sends it ("path:line")
         self.frozen_names = frozenset(self.names)
         self.keys = frozenset(export.key for export in exports)  # the groups the facts make
+        self.lines = {(export.path, export.line): export.key for export in exports}  # where each is set
 
     @property
     def names(self) -> Set[str]:
-        return {name.partition(".")[0] for names in self.by_module.values() for name in names}
+        return {name.partition(".")[0] for names in self.by_module.values() for name in names} | set(self.env)
+
+    def env_value(self, variable: str) -> Optional[Export]:
+        """Where the project's env files set ``variable``, when they all set it to one retired
+        id (then a request that reads it sends that id); None otherwise."""
+        exports = self.env.get(variable, [])
+        return exports[0] if exports and len({e.model.id for e in exports}) == 1 else None
 
     def for_file(self, display_path: str) -> "FileFacts":
         return FileFacts(self, module_parts(display_path))
@@ -152,6 +184,12 @@ class FileFacts(Facts):
 
     def value(self, module: str, name: str, level: int) -> Optional[Origin]:
         export = self.project.resolve(self.importer, module, name, level)
+        if export is None:
+            return None
+        return Origin(export.kind, export.model, export=export.key, where=f"{export.path}:{export.line}")
+
+    def env_value(self, variable: str) -> Optional[Origin]:
+        export = self.project.env_value(variable)
         if export is None:
             return None
         return Origin(export.kind, export.model, export=export.key, where=f"{export.path}:{export.line}")
@@ -191,9 +229,14 @@ def components(definers: Sequence[Tuple[Candidate, List[Export]]], consumers: It
 
     by_display: Dict[str, Candidate] = {}
     last_part: Dict[str, List[str]] = {}  # a module's last name -> definers' displays
+    variables: Dict[str, List[str]] = {}  # an env variable -> the env files that set it
     for candidate, exports in definers:
         by_display[candidate.display] = candidate
         find(candidate.display)
+        for export in exports:
+            if export.env:
+                variables.setdefault(export.name, []).append(candidate.display)
+        exports = [e for e in exports if not e.env]
         if exports:
             parts = exports[0].module
             if parts:
@@ -202,6 +245,7 @@ def components(definers: Sequence[Tuple[Candidate, List[Export]]], consumers: It
                     last_part.setdefault(parts[-2], []).append(candidate.display)
     for candidate, text in consumers:
         linked = {d for module in imported_modules(text) for d in last_part.get(module, ())}
+        linked |= {d for variable, files in variables.items() if variable in text for d in files}
         linked.discard(candidate.display)
         if not linked:
             continue

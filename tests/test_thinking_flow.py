@@ -357,3 +357,33 @@ def test_the_same_id_outside_the_gateway_is_still_reported(tmp_path):
     src = 'class ModelType(Enum):\n    COMETAPI_DEEPSEEK_CHAT = "deepseek-chat"\n    DEEPSEEK_CHAT = "deepseek-chat"\nREAL = "deepseek-chat"\n'
     result, _ = run_on_text(tmp_path, src)
     assert sorted((f.line, f.rule) for f in result.findings if f.legacy) == [(3, "DS002"), (4, "DS001")]
+
+
+# -- environment variables the project's env files set --------------------------------------------
+
+READS_ENV = ('import os\nfrom openai import OpenAI\nclient = OpenAI(base_url=os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com"))\n'
+             'def ask():\n    return client.chat.completions.create(model={read}, messages=[])\n')
+
+
+@pytest.mark.parametrize("env_file, text", [
+    (".env", "DEEPSEEK_API_KEY=sk-not-a-real-key-123\nLLM_MODEL=deepseek-chat\n"),
+    ("docker-compose.yml", "services:\n  app:\n    environment:\n      - LLM_MODEL=deepseek-chat\n"),
+], ids=["dotenv", "compose"])
+@pytest.mark.parametrize("read", ['os.environ["LLM_MODEL"]', 'os.getenv("LLM_MODEL")'])
+def test_a_request_that_reads_a_variable_an_env_file_sets_is_fixed_with_it(tmp_path, env_file, text, read):
+    root = _repo(tmp_path, {env_file: text, "app/main.py": READS_ENV.format(read=read)})
+    check = run_cli(["--format", "json", "."], cwd=root)
+    assert "sk-not-a-real-key-123" not in check.stdout + check.stderr
+    [request] = [f for f in __import__("json").loads(check.stdout)["findings"] if f["rule"] == "DS007"]
+    assert request["group"] == f"{env_file}:LLM_MODEL" and request["fix"] == "safe"
+    fixed = run_cli(["--fix", "."], cwd=root)
+    assert fixed.returncode == 0, fixed.stdout
+    assert "deepseek-chat" not in (root / env_file).read_text()
+    assert (root / "app/main.py").read_text().endswith(f"messages=[], {OFF})\n")
+
+
+def test_a_variable_set_to_ids_of_two_thinking_modes_is_not_guessed(tmp_path):
+    root = _repo(tmp_path, {".env": "LLM_MODEL=deepseek-chat\n", ".env.prod": "LLM_MODEL=deepseek-reasoner\n",
+                            "app/main.py": READS_ENV.format(read='os.environ["LLM_MODEL"]')})
+    run_cli(["--fix", "."], cwd=root)
+    assert "thinking" not in (root / "app/main.py").read_text()

@@ -93,6 +93,10 @@ class Facts:
     def value(self, module: str, name: str, level: int) -> Optional[Origin]:
         return None
 
+    def env_value(self, variable: str) -> Optional[Origin]:
+        """The retired id the project's env files set ``variable`` to, or None."""
+        return None
+
     def sent_by(self, key: str) -> List[str]:
         """Where requests in other files send the export ``key`` ("path:line")."""
         return []
@@ -314,6 +318,8 @@ class ModuleFlow:
             return self.name_origins(expr.value, scope, steps)
         if isinstance(expr, cst.Attribute):
             return self.attribute_origins(expr, scope, steps)
+        if isinstance(expr, cst.Subscript):
+            return self.environ_origins(expr)
         return [Origin(UNKNOWN)]
 
     def call_origins(self, call: cst.Call, scope: _Scope, steps: List[int]) -> List[Origin]:
@@ -323,8 +329,21 @@ class ModuleFlow:
             migrated = self.migrated_model(variable, _string(default) if default is not None else None)
             if migrated is not None:
                 return [Origin(MIGRATED, migrated)]
+            set_to = self.facts.env_value(variable) if variable is not None else None
+            if set_to is not None:  # an env file of the project sets it: that id is sent
+                return [set_to]
             # a configured value is the user's choice; without one the default is sent
             return self.origins(default, scope, steps) if default is not None else [Origin(UNKNOWN)]
+        return [Origin(UNKNOWN)]
+
+    def environ_origins(self, expr: cst.Subscript) -> List[Origin]:
+        """``os.environ["X"]``: the id an env file of the project sets X to, if one does."""
+        if dotted_name(expr.value) in ("os.environ", "environ") and len(expr.slice) == 1:
+            index = expr.slice[0].slice
+            variable = _string(index.value) if isinstance(index, cst.Index) else None
+            set_to = self.facts.env_value(variable) if variable is not None else None
+            if set_to is not None:
+                return [set_to]
         return [Origin(UNKNOWN)]
 
     def migrated_model(self, variable: Optional[str], default: Optional[str]) -> Optional[RetiredModel]:
