@@ -84,7 +84,7 @@ def write_atomic(path: Path, data: bytes, expected: Optional[bytes] = None) -> b
     except FileNotFoundError:
         pass
     info = os.stat(path)
-    with _interrupts_deferred():
+    with interrupts_deferred():
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".v4-migrate.tmp", dir=str(path.parent))
         try:
             with os.fdopen(fd, "wb") as tmp:
@@ -116,7 +116,7 @@ _DEFERRED_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SI
 
 
 @contextmanager
-def _interrupts_deferred():
+def interrupts_deferred():
     """Hold SIGINT, SIGTERM and SIGHUP back (they are delivered on leaving), on POSIX in the
     main thread, where Python runs its signal handlers."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():

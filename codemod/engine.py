@@ -288,9 +288,6 @@ class FileProcessor:
                     if key is not None and finding.group is None and finding.legacy:
                         finding.group = key
                 scanned.append((result, self.deferred))
-                for finding in result.findings:
-                    if finding.group is not None and finding.rule == "DS007" and finding.edits:
-                        component.facts.sent.setdefault(finding.group, []).append(f"{finding.path}:{finding.line}")
         finally:
             self.defer_fix, self.deferred = False, None
         if self.options.fix:
@@ -353,8 +350,11 @@ class FileProcessor:
                 for result, _ in scanned:
                     result.errors.append(f"{result.path}: left unchanged: {', '.join(changed)} changed on disk while it was being fixed")
                 return
-        for result, pending in pendings:
-            self.commit_fix(pending, result)
+        # the files of a group are written one after another with interrupts held back, so that
+        # Ctrl-C or SIGTERM lands before or after the group, never inside it
+        with applier.interrupts_deferred():
+            for result, pending in pendings:
+                self.commit_fix(pending, result)
 
     def check_fixed_text(self, scanner, new_text: str, ctx: ScanContext, config: Config) -> Optional[str]:
         """Why the fixed text must not be written, or None: it must parse, and a second pass
@@ -410,6 +410,17 @@ def _cpython_parses(text: str) -> Optional[str]:
         return f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}"
     except (RecursionError, MemoryError, ValueError) as exc:  # ValueError: NUL bytes
         return type(exc).__name__
+
+
+def _say_pending_hints(results: Sequence[FileResult]) -> None:
+    """A constant other modules may import says what to send with it only when no request of
+    the project sends it (DS007 with its group): known once every file has been seen."""
+    sent = {f.group for r in results for f in r.findings if f.rule == "DS007" and f.group is not None and f.edits}
+    for result in results:
+        for finding in result.findings:
+            if finding.pending_hint and finding.group not in sent:
+                finding.message += f". {finding.pending_hint}"
+            finding.pending_hint = ""
 
 
 @dataclass
@@ -672,19 +683,24 @@ class Engine:
         definers: List[Tuple[Candidate, list]] = []
         streamed: Dict[str, Candidate] = {}  # the Python files processed alone, by display
         held: Dict[str, FileResult] = {}
+        done: List[FileResult] = []
         # the importers of the constants seen so far are searched for while discovery lists the rest
         self.on_early_found = lambda: self._start_name_greps({e.name.partition(".")[0] for _, x in definers for e in x}, paths)
-        units = self._components_after(self._diverted(self.candidates(paths), definers, streamed), definers, streamed, paths)
+        # a fix holds the definers back, to fix each with its importers; a check scans them at once
+        hold = self.options.fix
+        units = self._components_after(self._diverted(self.candidates(paths), definers, streamed, hold), definers, streamed, paths)
         for outcome in self._run_units(units):
             if isinstance(outcome, list):  # a component's files
                 for result in outcome:
                     first = held.pop(result.path, None)
-                    yield result if first is None else self._merged(first, result)
+                    done.append(result if first is None else self._merged(first, result))
             elif outcome.path.endswith((".py", ".pyi")):
                 held[outcome.path] = outcome
             else:
                 yield outcome
-        yield from held.values()
+        done += held.values()
+        _say_pending_hints(done)
+        yield from done
 
     def _merged(self, first: FileResult, second: FileResult) -> FileResult:
         """A file processed alone, then again in a component: the second scan saw everything the
@@ -698,8 +714,9 @@ class Engine:
         return second
 
     def _diverted(self, stream: Iterator[Tuple[Candidate, bytes, Config]], definers: List[Tuple[Candidate, list]],
-                  streamed: Dict[str, Candidate]) -> Iterator[Tuple[Candidate, bytes, Config]]:
-        """The stream less the Python files that define module-level retired-id constants."""
+                  streamed: Dict[str, Candidate], hold: bool = True) -> Iterator[Tuple[Candidate, bytes, Config]]:
+        """The stream, noting the files that define retired-id constants or variables others may
+        read (``definers``); with ``hold``, less those files."""
         for candidate, raw, config in stream:
             fmt = scanners.format_for(candidate.path)
             if fmt == "python":
@@ -708,7 +725,8 @@ class Engine:
                 exports = project.exports_in(raw, candidate.display, config.catalog)
                 if exports:
                     definers.append((candidate, exports))
-                    continue
+                    if hold:
+                        continue
                 streamed[candidate.display] = candidate
             elif fmt in ("dotenv", "yaml"):
                 from codemod.project import env_exports_in
@@ -716,7 +734,8 @@ class Engine:
                 exports = env_exports_in(raw, candidate.display, config.catalog)
                 if exports:  # fixed with the requests that read the variables it sets
                     definers.append((candidate, exports))
-                    continue
+                    if hold:
+                        continue
             yield candidate, raw, config
 
     def _components_after(self, stream, definers, streamed: Dict[str, Candidate], paths: Sequence[str]):
@@ -727,16 +746,20 @@ class Engine:
         from codemod import project
 
         facts = project.ProjectFacts([export for _, exports in definers for export in exports])
-        consumers = self._consumers(facts.names, paths, {c.display for c, _ in definers}, streamed.values())
+        consumers = self._consumers(facts.names, paths, streamed.values())
+        readers = {candidate.display for candidate, _ in consumers}
         for component in project.components(definers, consumers, facts):
+            if not self.options.fix:  # a check needs the facts only where a file reads them
+                component.candidates = [c for c in component.candidates if c.display in readers]
+                if not component.candidates:
+                    continue
             component.already_processed = {c.display for c in component.candidates if c.display in streamed}
             yield component
 
-    def _consumers(self, names: Set[str], paths: Sequence[str], definers: Set[str],
-                   streamed: Iterable[Candidate]) -> List[Tuple[Candidate, str]]:
-        """The Python files (other than the definers) that hold one of ``names`` as a word, with
-        their text: `git grep -w` over the tracked files of each folder given, and a read of the
-        Python files this run read itself (``streamed`` candidates, untracked files, those
+    def _consumers(self, names: Set[str], paths: Sequence[str], streamed: Iterable[Candidate]) -> List[Tuple[Candidate, str]]:
+        """The Python files that hold one of ``names`` as a word (a definer may read another's),
+        with their text: `git grep -w` over the tracked files of each folder given, and a read of
+        the Python files this run read itself (``streamed`` candidates, untracked files, those
         outside git)."""
         pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
         found: Dict[str, Candidate] = {}
@@ -753,7 +776,7 @@ class Engine:
             found.setdefault(candidate.display, candidate)
         consumers: List[Tuple[Candidate, str]] = []
         for display, candidate in sorted(found.items()):
-            if display in definers:
+            if not display.endswith((".py", ".pyi")):
                 continue
             try:
                 with open(candidate.path_str, "rb") as fh:

@@ -51,6 +51,9 @@ class Finding:
     # Findings of one group are fixed together or not at all, across files: a module constant
     # and the requests in other modules that send it with the thinking mode it implied.
     group: Optional[str] = None
+    # Said only when no request in the project sends this group's value (the engine decides, once
+    # it has seen every file): what to send with it.
+    pending_hint: str = ""
 
     def to_dict(self) -> Dict[str, Any]:
         data = {

@@ -146,7 +146,6 @@ class ProjectFacts:
                 self.env.setdefault(export.name, []).append(export)
             else:
                 self.by_module.setdefault(export.module, {})[export.name] = export
-        self.sent: Dict[str, List[str]] = {}  # export key -> where a request sends it ("path:line")
         self.frozen_names = frozenset(self.names)
         self.keys = frozenset(export.key for export in exports)  # the groups the facts make
         self.lines = {(export.path, export.line): export.key for export in exports}  # where each is set
@@ -193,9 +192,6 @@ class FileFacts(Facts):
         if export is None:
             return None
         return Origin(export.kind, export.model, export=export.key, where=f"{export.path}:{export.line}")
-
-    def sent_by(self, key: str) -> List[str]:
-        return self.project.sent.get(key, [])
 
     def names(self) -> FrozenSet[str]:
         return self.project.frozen_names
@@ -249,7 +245,7 @@ def components(definers: Sequence[Tuple[Candidate, List[Export]]], consumers: It
         linked.discard(candidate.display)
         if not linked:
             continue
-        by_display.setdefault(candidate.display, candidate)
+        by_display.setdefault(candidate.display, candidate)  # a definer that reads another's
         for definer in linked:
             parent[find(candidate.display)] = find(definer)
     groups: Dict[str, List[Candidate]] = {}

@@ -306,3 +306,32 @@ def test_a_worker_holds_signals_while_it_sends_a_result_back():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+# -- a fix that spans files: a constant and the module that sends it ------------------------------
+
+GROUPS = 40
+
+
+@pytest.mark.parametrize("sig, jobs", [(signal.SIGINT, 2), (signal.SIGTERM, 2), (signal.SIGTERM, 1)],
+                         ids=["SIGINT-j2", "SIGTERM-j2", "SIGTERM-j1"])
+def test_an_interrupted_fix_leaves_each_group_of_files_all_old_or_all_new(tmp_path, sig, jobs):
+    tree = tmp_path / "tree"
+    for index in range(GROUPS):
+        package = tree / f"pkg{index:02d}"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        (package / "settings.py").write_text(f'MODEL_{index} = "deepseek-chat"\n')
+        (package / "agent.py").write_text(
+            f"from pkg{index:02d}.settings import MODEL_{index}\n"
+            f"def ask(client):\n    return client.chat.completions.create(model=MODEL_{index}, messages=[])\n"
+        )
+    original = {str(p.relative_to(tree)): p.read_bytes() for p in tree.rglob("*.py")}
+    proc = _interrupt(tree, sig, True, jobs, _after_first_write(tree, original))
+    stderr = proc.stderr.read().decode()
+    assert "Traceback" not in stderr, stderr
+    changed = {rel for rel, data in original.items() if (tree / rel).read_bytes() != data}
+    for index in range(GROUPS):
+        pair = {f"pkg{index:02d}/settings.py", f"pkg{index:02d}/agent.py"}
+        assert len(pair & changed) in (0, 2), (index, sorted(pair & changed))  # both files, or neither
+    assert temp_files(tree) == []

@@ -97,10 +97,6 @@ class Facts:
         """The retired id the project's env files set ``variable`` to, or None."""
         return None
 
-    def sent_by(self, key: str) -> List[str]:
-        """Where requests in other files send the export ``key`` ("path:line")."""
-        return []
-
     def names(self) -> FrozenSet[str]:
         """The names other modules define that this file may read."""
         return frozenset()

@@ -648,7 +648,7 @@ class _Visitor(Visitor):
                 position = replace(position, kind="lookup", fix=None, where=where)
         elif position.fix is not None:
             edits = self.replacement_edits(node, match, position, start, end)
-        hint = ""
+        hint = self.pending_hint = ""
         sent = position.kind in ("value", "getenv-default") or (position.kind == "review" and position.style == "env")
         if position.fix is not None and sent and match.model.thinking:
             thinking_edits, hint, group = self.thinking_for(node, match)
@@ -666,6 +666,7 @@ class _Visitor(Visitor):
                 replacement=self.display_replacement(match, position, node),
                 group=group,
             )
+        finding.pending_hint = self.pending_hint
         self.findings.append(finding)
         self.finding_of[node] = finding
         if position.kind in ("value", "getenv-default") and finding.fix == SAFE:
@@ -854,10 +855,12 @@ class _Visitor(Visitor):
             return edits, f"V4 thinks by default: send thinking {mode} with the request that uses it ({where})", group
         if plans:
             return edits, "", group
-        if export and self.ctx.facts is not None and self.ctx.facts.sent_by(group):
-            return [], "", group  # requests in other modules send it: fixed with it, as one group
-        return [], (f"V4 thinks by default: no request that sends this value was found; send thinking {mode} with it "
-                    f'(OpenAI SDK: extra_body={{"thinking": {{"type": "{mode}"}}}})'), group
+        hint = (f"V4 thinks by default: no request that sends this value was found; send thinking {mode} with it "
+                f'(OpenAI SDK: extra_body={{"thinking": {{"type": "{mode}"}}}})')
+        if export:
+            self.pending_hint = hint  # unless a request in another module sends it (the engine knows)
+            return [], "", group
+        return [], hint, None
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.source.position(self.range_of(node)[0])[0]
