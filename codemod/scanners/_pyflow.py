@@ -407,23 +407,17 @@ class ModuleFlow:
     def imported_instance(self, name: str, scope: _Scope, attr: str) -> Optional[List[Origin]]:
         """``cfg.model`` for ``cfg = Config()`` (no arguments) of a class imported from another
         module: the class attribute's value there, as the project's facts know it."""
-        current: Optional[_Scope] = scope
+        made = self.instance_call(name, scope)
+        if made is None:
+            return None
+        call, where = made
+        if call.args or not isinstance(call.func, cst.Name):
+            return None
+        current: Optional[_Scope] = where
         while current is not None:
-            values = current.names.get(name)
-            if not values and name in current.annotations and current.params.get(name) is None:
-                # `cfg: Config`: an instance of the class, its fields as their defaults
-                values = [(cst.Call(func=cst.Name(current.annotations[name])), current)]
-            if values:
-                value = values[0][0]
-                if len(values) != 1 or not isinstance(value, cst.Call) or value.args or not isinstance(value.func, cst.Name):
-                    return None
-                where = values[0][1]
-                while where is not None:
-                    if value.func.value in where.imports:
-                        module, imported, level = where.imports[value.func.value]
-                        return [self.imported(module, f"{imported}.{attr}", level)] if imported else None
-                    where = where.parent
-                return None
+            if call.func.value in current.imports:
+                module, imported, level = current.imports[call.func.value]
+                return [self.imported(module, f"{imported}.{attr}", level)] if imported else None
             current = current.parent
         return None
 
@@ -450,18 +444,25 @@ class ModuleFlow:
     def instance_of(self, name: str, scope: _Scope) -> Optional[Tuple[_Scope, cst.Call]]:
         """The class of this module, and the call, that made the only value bound to ``name``
         (or the class a parameter is annotated with)."""
+        made = self.instance_call(name, scope)
+        if made is None:
+            return None
+        call, where = made
+        callee = dotted_name(call.func)
+        cls = self.class_named(callee, where) if callee else None
+        return (cls, call) if cls is not None else None
+
+    def instance_call(self, name: str, scope: _Scope) -> Optional[Tuple[cst.Call, _Scope]]:
+        """The call whose result is the only value of ``name`` in the nearest scope that binds
+        it, with that scope; ``cfg: Config`` stands for ``Config()``, its fields as their defaults."""
         current: Optional[_Scope] = scope
         while current is not None:
             values = current.names.get(name)
             if not values and name in current.annotations and current.params.get(name) is None:
-                values = [(cst.Call(func=cst.Name(current.annotations[name])), current)]
+                return cst.Call(func=cst.Name(current.annotations[name])), current
             if values:
-                if len(values) != 1 or not isinstance(values[0][0], cst.Call):
-                    return None
-                call = values[0][0]
-                callee = dotted_name(call.func)
-                cls = self.class_named(callee, values[0][1]) if callee else None
-                return (cls, call) if cls is not None else None
+                value = values[0][0]
+                return (value, values[0][1]) if len(values) == 1 and isinstance(value, cst.Call) else None
             current = current.parent
         return None
 
