@@ -290,20 +290,17 @@ class FileProcessor:
                 scanned.append((result, self.deferred))
         finally:
             self.defer_fix, self.deferred = False, None
+            self.facts = None
         if self.options.fix:
-            try:
-                self.fix_together(scanned, component.already_processed, component.facts.keys)
-            finally:
-                self.facts = None
-        self.facts = None
+            self.fix_together(scanned, component.already_processed, component.facts.keys)
         return [result for result, _ in scanned]
 
-    def fix_together(self, scanned: List[Tuple[FileResult, Optional["_ScanState"]]], again: Set[str] = frozenset(),
+    def fix_together(self, scanned: List[Tuple[FileResult, Optional["_ScanState"]]], fixed_before: Set[str] = frozenset(),
                      fact_groups: Set[str] = frozenset()) -> None:
         """Fix scanned files as one: a group of findings (a value, the requests that send it, the
-        assertions that check it) is fixed in all of them or not at all. ``again``: files fixed
-        on their own before, where only what the project's facts add (``fact_groups``) is fixed now."""
-        already_processed = again
+        assertions that check it) is fixed in all of them or not at all. ``fixed_before``: files
+        fixed on their own before, where only what the project's facts add (``fact_groups``) is
+        fixed now."""
         kinds = self.options.fix_kinds
         excluded: Set[str] = set()  # groups that cannot be fixed in every file
         reasons: Dict[str, str] = {}
@@ -314,7 +311,7 @@ class FileProcessor:
             for result, state in scanned:
                 if state is None:
                     continue
-                again = result.path in already_processed
+                again = result.path in fixed_before
 
                 def fixable(finding: Finding, again=again) -> bool:
                     if finding.group in excluded:

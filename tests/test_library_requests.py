@@ -7,27 +7,34 @@ and after it, each against its own FakeDeepSeek (tests/fake_deepseek.py). Before
 rejected (HTTP 400 for the retired id) and the file must fail; after it the file must exit 0, and every request
 must carry a V4 id and keep the old id's thinking mode: ``deepseek-chat`` -> disabled, ``deepseek-reasoner`` ->
 enabled (V4 models think by default, so a chat-origin form fails unless the fix sends the mode).
+
+The forms run in a small thread pool (one subprocess per thread at a time), all started with the module's
+first test, so the file keeps two cores busy; each test waits for its own form and asserts on it.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 
-from fake_deepseek import RETIRED_IDS, FakeDeepSeek
+from fake_deepseek import FakeDeepSeek, Received
 from helpers import git, run_cli
 
 V4_IDS = ("deepseek-v4-flash", "deepseek-v4-pro")
 EXPECTED_MODE = {"deepseek-chat": "disabled", "deepseek-reasoner": "enabled"}
 ENV_PREFIXES = ("DEEPSEEK_", "OPENAI_", "ANTHROPIC_", "LITELLM_", "LANGSMITH_", "LANGCHAIN_", "V4_MIGRATE_")
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "socks_proxy")
+WORKERS = max(2, min(4, os.cpu_count() or 2))
 
 BASE = 'os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")'
 KEY = 'os.environ["DEEPSEEK_API_KEY"]'
@@ -40,6 +47,13 @@ class Form:
     files: Dict[str, str]  # name -> text; "{MODEL}" is replaced by the origin id
     reply_text: Optional[str] = None  # what the fake answers, when the form needs a particular reply
     anthropic: bool = False  # the file talks to the fake's /anthropic route
+
+    @property
+    def needs(self) -> List[str]:
+        """The packages the files import (the test extras install them)."""
+        text = "\n".join(self.files.values())
+        found = re.findall(r"^\s*(?:from|import) ([A-Za-z_][\w.]*)", text, re.M)
+        return sorted({module.split(".")[0] for module in found} - {"os", "asyncio"})
 
     def render(self) -> Dict[str, str]:
         return {name: text.replace("{MODEL}", self.origin) for name, text in self.files.items()}
@@ -178,46 +192,29 @@ def tail(text: str, lines: int = 4) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def start_file(tree: Path, server: FakeDeepSeek, anthropic: bool) -> subprocess.Popen:
+def run_file(tree: Path, server: FakeDeepSeek, anthropic: bool) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES) and k.lower() not in PROXY_VARS}
     env.update(DEEPSEEK_BASE_URL=server.base_url, DEEPSEEK_API_KEY="sk-test", NO_PROXY="127.0.0.1,localhost",
                no_proxy="127.0.0.1,localhost", PYTHONDONTWRITEBYTECODE="1", LITELLM_LOCAL_MODEL_COST_MAP="True")
     if anthropic:
         env["DEEPSEEK_ANTHROPIC_URL"] = server.base_url + "/anthropic"
-    return subprocess.Popen([sys.executable, "main.py"], cwd=tree, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.run([sys.executable, "main.py"], cwd=tree, env=env, capture_output=True, text=True, timeout=60)
 
 
-def finish(process: subprocess.Popen) -> subprocess.CompletedProcess:
-    try:
-        out, err = process.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate()
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+@dataclass
+class Outcome:
+    fixed: subprocess.CompletedProcess  # the CLI
+    diff: str  # what --fix wrote
+    before: subprocess.CompletedProcess  # the legacy file
+    after: subprocess.CompletedProcess  # the fixed file
+    old_requests: List[Received]  # what the legacy file sent
+    new_requests: List[Received]  # what the fixed file sent
 
 
-@pytest.fixture
-def fakes():
-    servers: List[FakeDeepSeek] = []
-
-    def make(reply_text: Optional[str]) -> FakeDeepSeek:
-        server = FakeDeepSeek()
-        if reply_text is not None:
-            server.reply_text = reply_text
-        servers.append(server.start())
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
-
-
-@pytest.mark.parametrize("name", list(FORMS))
-def test_fixed_library_request_keeps_the_thinking_mode(name, tmp_path, fakes):
+def run_form(name: str, root: Path) -> Outcome:
+    """Writes the form's files, commits them, fixes them with the CLI, runs a legacy copy and the fixed file."""
     form = FORMS[name]
-    want = EXPECTED_MODE[form.origin]
-    tree, legacy = tmp_path / "app", tmp_path / "legacy"
+    tree, legacy = root / "app", root / "legacy"
     tree.mkdir()
     for file, text in form.render().items():
         (tree / file).write_text(text, encoding="utf-8")
@@ -225,27 +222,59 @@ def test_fixed_library_request_keeps_the_thinking_mode(name, tmp_path, fakes):
     git(tree, "init", "-q")
     git(tree, "add", "-A")
     git(tree, "commit", "-q", "-m", f"written for {form.origin}")
-
     fixed = run_cli(["--fix", "."], cwd=tree)
-    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr  # 2 = an error
     diff = git(tree, "diff")
-    assert diff, f"--fix changed nothing:\n{fixed.stdout}"
+    runs = []
+    for folder in (legacy, tree):
+        server = FakeDeepSeek()
+        if form.reply_text is not None:
+            server.reply_text = form.reply_text
+        server.start()
+        try:
+            runs.append((run_file(folder, server, form.anthropic), list(server.requests)))
+        finally:
+            server.stop()
+    (before, old_requests), (after, new_requests) = runs
+    return Outcome(fixed, diff, before, after, old_requests, new_requests)
 
-    # The legacy copy and the fixed file run side by side, each against its own fake.
-    old_api, new_api = fakes(form.reply_text), fakes(form.reply_text)
-    running = start_file(legacy, old_api, form.anthropic), start_file(tree, new_api, form.anthropic)
-    before, after = (finish(process) for process in running)
+
+@pytest.fixture(scope="module")
+def outcomes(request, tmp_path_factory) -> Iterator[Dict[str, "Future[Outcome]"]]:
+    """Every selected form runs in a pool of WORKERS threads (each one subprocess at a time), started at once,
+    so that the file keeps both cores busy; each test waits for its own form."""
+    here = request.node.nodeid
+    names = [item.callspec.params["name"] for item in request.session.items
+             if item.nodeid.startswith(here + "::") and "name" in getattr(getattr(item, "callspec", None), "params", {})]
+    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    futures = {name: pool.submit(run_form, name, tmp_path_factory.mktemp("form")) for name in dict.fromkeys(names)}
+    yield futures
+    for future in futures.values():
+        future.cancel()
+    pool.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("name", list(FORMS))
+def test_fixed_library_request_keeps_the_thinking_mode(name, outcomes):
+    form = FORMS[name]
+    want = EXPECTED_MODE[form.origin]
+    missing = [module for module in form.needs if importlib.util.find_spec(module) is None]
+    assert not missing, f"the test extras install {missing}: pip install -e '.[test]'"
+    outcome = outcomes[name].result(timeout=300)
+    fixed, diff, before, after = outcome.fixed, outcome.diff, outcome.before, outcome.after
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr  # 2 = an error
+    assert diff, f"--fix changed nothing:\n{fixed.stdout}"
 
     # Before the fix the retired id is rejected and the file fails: the test can fail.
     assert before.returncode != 0, f"the legacy file ran:\n{before.stdout}"
-    assert old_api.requests, f"the legacy file sent no request:\n{tail(before.stderr)}"
-    assert [(r.model, r.status) for r in old_api.requests] == [(form.origin, 400)] * len(old_api.requests)
+    assert outcome.old_requests, f"the legacy file sent no request:\n{tail(before.stderr)}"
+    assert [(r.model, r.status) for r in outcome.old_requests] == [(form.origin, 400)] * len(outcome.old_requests)
 
     seen = [f"{r.path} model={r.model} status={r.status} thinking sent={r.thinking_sent!r} effective={r.thinking}"
-            for r in new_api.requests]
+            for r in outcome.new_requests]
     report = "\n".join(seen) + f"\n--- stderr:\n{tail(after.stderr)}\n--- the fix:\n{diff}"
     assert after.returncode == 0, f"the fixed file exited {after.returncode}:\n{report}"
-    assert new_api.requests, f"the fixed file sent no request:\n{report}"
-    for request in new_api.requests:
+    assert outcome.new_requests, f"the fixed file sent no request:\n{report}"
+    for request in outcome.new_requests:
         assert request.model in V4_IDS and request.status == 200, report
         assert request.thinking == want, f"thinking {request.thinking}, want {want}:\n{report}"
+    assert "Hello from the fake" in after.stdout, f"the reply was not printed:\n{after.stdout}\n{report}"
