@@ -496,6 +496,7 @@ class Engine:
         self.prefiltered_by_git = 0  # files ruled out by `git grep` without being read here
         self.python_read: List[Candidate] = []  # Python files read here that the prefilter ruled out
         self.on_early_found = None  # called once the files the early git grep found are streamed
+        self._held_python: List[Candidate] = []  # with --fix, the Python files, until the facts are in
         self._name_greps: Dict[str, Tuple[Set[str], "GitGrep"]] = {}  # folder -> (names, its git grep -w)
 
     def exclude_for(self, real_folder: str) -> Optional[Tuple[object, str]]:
@@ -722,8 +723,9 @@ class Engine:
                 exports = project.exports_in(raw, candidate.display, config.catalog)
                 if exports:
                     definers.append((candidate, exports))
-                    if hold:
-                        continue
+                if hold:  # any Python file may read another's constant: fixed once the facts are in
+                    self._held_python.append(candidate)
+                    continue
                 streamed[candidate.display] = candidate
             elif fmt in ("dotenv", "yaml"):
                 from codemod.project import env_exports_in
@@ -738,20 +740,31 @@ class Engine:
     def _components_after(self, stream, definers, streamed: Dict[str, Candidate], paths: Sequence[str]):
         """The stream, then the components: each definer with the files that import from it."""
         yield from stream
-        if not definers:
-            return
+        held, self._held_python = self._held_python, []
+        if not definers and not held:
+            return  # a run without Python files imports no LibCST
         from codemod import project
+
+        if not definers:
+            for candidate in held:
+                yield project.Component([candidate], project.ProjectFacts([]))
+            return
 
         facts = project.ProjectFacts([export for _, exports in definers for export in exports])
         consumers = self._consumers(facts.names, paths, streamed.values())
         readers = {candidate.display for candidate, _ in consumers}
+        grouped: Set[str] = set()
         for component in project.components(definers, consumers, facts):
             if not self.options.fix:  # a check needs the facts only where a file reads them
                 component.candidates = [c for c in component.candidates if c.display in readers]
                 if not component.candidates:
                     continue
             component.already_processed = {c.display for c in component.candidates if c.display in streamed}
+            grouped.update(c.display for c in component.candidates)
             yield component
+        for candidate in held:  # each with the facts: it may still import a constant it sends
+            if candidate.display not in grouped:
+                yield project.Component([candidate], facts)
 
     def _consumers(self, names: Set[str], paths: Sequence[str], streamed: Iterable[Candidate]) -> List[Tuple[Candidate, str]]:
         """The Python files that hold one of ``names`` as a word (a definer may read another's),

@@ -36,10 +36,15 @@ class Export:
     kind: str  # RETIRED or MIGRATED
     line: int
     env: bool = False  # an environment variable a .env, compose or YAML file sets, not a Python name
+    table: bool = False  # a dict literal of the module is keyed by the id (``name``: its module's last part)
 
     @property
     def key(self) -> str:
         return f"{self.path}:{self.name}"
+
+    @property
+    def legacy_id(self) -> str:
+        return self.model.id
 
     @property
     def module(self) -> Tuple[str, ...]:
@@ -56,6 +61,7 @@ def module_parts(display_path: str) -> Tuple[str, ...]:
 
 
 _CLASS = re.compile(rb"(?m)^class[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
+_TABLE_KEY = re.compile(rb"""(["'])(?P<id>deepseek[\w:/.-]*)\1[ \t]*:""")  # "deepseek-chat": 0.27
 _CLASS_ATTRIBUTE = re.compile(rb"(?m)^([ \t]+)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*([^\n]*)")
 
 
@@ -70,6 +76,12 @@ def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
             continue  # only a class body's own lines (four spaces or a tab): not a method's
         _add_export(found, display_path, catalog, f"{owner[-1]}.{match.group(2).decode('ascii')}", match.group(3),
                     raw.count(b"\n", 0, match.start()) + 1)
+    tables = {m.group("id").decode("utf-8"): m.start() for m in _TABLE_KEY.finditer(raw)}
+    for legacy, offset in tables.items():
+        exact = catalog.exact(legacy)
+        parts = module_parts(display_path)
+        if exact is not None and parts:
+            found.append(Export(display_path, parts[-1], exact.model, RETIRED, raw.count(b"\n", 0, offset) + 1, table=True))
     for match in _ASSIGNMENT.finditer(raw):
         try:
             value = match.group(2).decode("utf-8")
@@ -141,9 +153,12 @@ class ProjectFacts:
     def __init__(self, exports: Sequence[Export]):
         self.by_module: Dict[Tuple[str, ...], Dict[str, Export]] = {}
         self.env: Dict[str, List[Export]] = {}  # variable -> where env files set it to a retired id
+        self.tables: Dict[Tuple[str, ...], Dict[str, Export]] = {}  # module -> ids its dicts are keyed by
         for export in exports:
             if export.env:
                 self.env.setdefault(export.name, []).append(export)
+            elif export.table:
+                self.tables.setdefault(export.module, {})[export.legacy_id] = export
             else:
                 self.by_module.setdefault(export.module, {})[export.name] = export
         self.frozen_names = frozenset(self.names)
@@ -152,7 +167,8 @@ class ProjectFacts:
 
     @property
     def names(self) -> Set[str]:
-        return {name.partition(".")[0] for names in self.by_module.values() for name in names} | set(self.env)
+        tables = {module[-1] for module in self.tables}  # their importers name the module
+        return {name.partition(".")[0] for names in self.by_module.values() for name in names} | set(self.env) | tables
 
     def env_value(self, variable: str) -> Optional[Export]:
         """Where the project's env files set ``variable``, when they all set it to one retired
@@ -162,6 +178,17 @@ class ProjectFacts:
 
     def for_file(self, display_path: str) -> "FileFacts":
         return FileFacts(self, module_parts(display_path))
+
+    def module_file(self, importer: Tuple[str, ...], module: str, level: int, known: Dict[Tuple[str, ...], Dict[str, Export]]) -> Optional[Tuple[str, ...]]:
+        """The module of ``known`` that an import names, when exactly one does."""
+        parts = tuple(p for p in module.split(".") if p)
+        if level:
+            package = importer[:-1]
+            if level > 1:
+                package = package[: len(package) - (level - 1)] if len(package) >= level - 1 else ()
+            return package + parts if package + parts in known else None
+        matches = [key for key in known if len(key) >= len(parts) and key[len(key) - len(parts):] == parts]
+        return matches[0] if len(matches) == 1 else None
 
     def resolve(self, importer: Tuple[str, ...], module: str, name: str, level: int) -> Optional[Export]:
         parts = tuple(p for p in module.split(".") if p)
@@ -186,6 +213,11 @@ class FileFacts(Facts):
         if export is None:
             return None
         return Origin(export.kind, export.model, export=export.key, where=f"{export.path}:{export.line}")
+
+    def table_with(self, module: str, level: int, legacy: str) -> Optional[str]:
+        found = self.project.module_file(self.importer, module, level, self.project.tables)
+        export = self.project.tables[found].get(legacy) if found is not None else None
+        return f"{export.path}:{export.line}" if export is not None else None
 
     def env_value(self, variable: str) -> Optional[Origin]:
         export = self.project.env_value(variable)
@@ -232,7 +264,7 @@ def components(definers: Sequence[Tuple[Candidate, List[Export]]], consumers: It
         for export in exports:
             if export.env:
                 variables.setdefault(export.name, []).append(candidate.display)
-        exports = [e for e in exports if not e.env]
+        exports = [e for e in exports if not e.env]  # a module's constants and tables
         if exports:
             parts = exports[0].module
             if parts:

@@ -387,3 +387,31 @@ def test_a_variable_set_to_ids_of_two_thinking_modes_is_not_guessed(tmp_path):
                             "app/main.py": READS_ENV.format(read='os.environ["LLM_MODEL"]')})
     run_cli(["--fix", "."], cwd=root)
     assert "thinking" not in (root / "app/main.py").read_text()
+
+
+def _project_tests(root: Path):
+    import subprocess
+    import sys
+
+    env = {**__import__("os").environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_lookup_of_a_table_in_another_module_is_reported_not_fixed_and_the_projects_tests_still_pass(tmp_path):
+    root = _repo(tmp_path, {
+        "app/__init__.py": "",
+        "app/pricing.py": 'PRICES = {"deepseek-chat": 0.27, "deepseek-reasoner": 0.55}\n\n\n'
+                          'def calculate_cost(model_name, tokens):\n    return PRICES.get(model_name, 0.0) * tokens / 1000\n',
+        "tests/test_pricing.py": 'from app.pricing import calculate_cost\n\n\ndef test_cost():\n'
+                                 '    cost = calculate_cost(model_name="deepseek-chat", tokens=1000)\n    assert cost == 0.27\n',
+    })
+    assert _project_tests(root).returncode == 0
+    check = run_cli(["."], cwd=root)
+    assert "a key of the table in app/pricing.py:1" in check.stdout
+    for args in (["--fix", "."], ["--fix", "--unsafe-fixes", "."]):
+        run_cli(args, cwd=root)
+        after = _project_tests(root)
+        assert after.returncode == 0, (args, after.stdout, git(root, "diff"))
+    assert 'model_name="deepseek-chat"' in (root / "tests/test_pricing.py").read_text()  # never alone
+    assert '"deepseek-v4-flash": 0.27' in (root / "app/pricing.py").read_text()  # the table gained the successor

@@ -97,6 +97,10 @@ class Facts:
         """The retired id the project's env files set ``variable`` to, or None."""
         return None
 
+    def table_with(self, module: str, level: int, legacy: str) -> Optional[str]:
+        """The file of ``module`` when a dict literal there is keyed by ``legacy``, or None."""
+        return None
+
     def names(self) -> FrozenSet[str]:
         """The names other modules define that this file may read."""
         return frozenset()

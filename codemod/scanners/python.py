@@ -637,6 +637,10 @@ class _Visitor(Visitor):
             position, edits = self.beside(node, match, position)
             if position.fix is not None and isinstance(self.container_of(node)[0], cst.Dict):
                 group = self.added_beside[match.legacy]
+        elif self.imported_table(match, position) is not None:
+            # a key of a table in another module: fixed there first (DS002), never on its own here
+            where = f"{position.where}, a key of the table in {self.imported_table(match, position)}"
+            position = replace(position, kind="lookup", fix=None, where=where)
         elif self.is_lookup_key(node, match, position):
             line = self.registry_keys[match.legacy]
             if match.legacy in self.added_beside:  # fixed with the table's new entry, or not at all
@@ -741,6 +745,23 @@ class _Visitor(Visitor):
         return (position.kind == "value" and position.call is not None and match.legacy in self.registry_keys
                 and node not in self.plans_by_node
                 and (self.flow is None or all(plan.call is not position.call for plan in self.flow.plans)))
+
+    def imported_table(self, match: IdMatch, position: Position) -> Optional[str]:
+        """Where a table keyed by this id is, when the value is passed to a function imported from
+        that module (``calculate_cost(model_name="deepseek-chat")`` with ``from app.pricing import
+        calculate_cost``, whose ``PRICES["deepseek-chat"]`` it reads)."""
+        if position.kind != "value" or position.call is None or self.ctx.facts is None or self.flow is None:
+            return None
+        func = position.call.func
+        head = dotted_name(func.value) if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else None)
+        scope = self.flow.scope_at(self.stack)
+        while scope is not None and head is not None:
+            if head in scope.imports:
+                module, attr, level = scope.imports[head]
+                target = module if isinstance(func, cst.Name) else ".".join(p for p in (module, attr) if p)
+                return self.ctx.facts.table_with(target, level, match.legacy)
+            scope = scope.parent
+        return None
 
     # -- tests: values and the checks on them move together ---------------------------------------
 
