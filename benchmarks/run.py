@@ -45,6 +45,7 @@ TARGETS = {
     "fixit_speedup": 20.0,  # at least 20x faster than Fixit
     "rss_mb": 200.0,  # peak RSS below 200 MB
     "precommit_vs_python": 3.0,  # 10 clean files within 3x of `python -c pass`
+    "compare_cost": 0.15,  # with --compare REV: the full check at most 15% slower than REV's
 }
 
 
@@ -206,6 +207,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=HERE / ".work", help="where trees are generated (kept between runs)")
     parser.add_argument("--no-results-file", action="store_true", help="do not write benchmarks/RESULTS.md")
+    parser.add_argument("--compare", metavar="REV", default=None,
+                        help="also time the full check of this git revision's codemod/ and rules/ against this tree's, in turns")
     args = parser.parse_args(argv)
     n_files = args.files or (2000 if args.quick else 20000)
     runs = args.runs or (3 if args.quick else 5)
@@ -249,6 +252,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     results.update(v4_check_pyprefilter=pygrep_time, pyprefilter_same=json.loads(pygrep_proc.stdout)["findings"] == report["findings"])
     serial_time, _, _ = wall(check_cmd[:1] + ["--jobs", "1"] + check_cmd[1:], tree, max(1, runs // 2))
     results.update(v4_check_jobs1=serial_time)
+
+    if args.compare:
+        log(f"the full check of {args.compare} and of this tree, in turns ({runs} runs each) ...")
+        results.update(compare_check(args.compare, tree, runs, args.work))
 
     # 2. Fixit on a subset, extrapolated per file
     subset, expected_literals = fixit_subset(tree, manifest, fixit_limit)
@@ -318,6 +325,29 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
+def compare_check(rev: str, tree: Path, runs: int, work: Path) -> Dict[str, object]:
+    """The full check of ``rev`` (its codemod/ and rules/, from `git archive`) and of this tree,
+    both as ``python -m codemod`` from a source folder, in turns: what a change costs."""
+    old_src = Path(tempfile.mkdtemp(prefix="compare-", dir=work))
+    archive = subprocess.run(["git", "archive", rev, "codemod", "rules"], cwd=REPO, stdout=subprocess.PIPE, check=True)
+    subprocess.run(["tar", "-x", "-C", str(old_src)], input=archive.stdout, check=True)
+    command = [PYTHON, "-m", "codemod", "--format", "json", "--today", TODAY, "."]
+    new_env, old_env = clean_env(PYTHONPATH=str(REPO)), clean_env(PYTHONPATH=str(old_src))
+    new_times: List[float] = []
+    old_times: List[float] = []
+    for index in range(runs + 1):  # the first turn of each warms the caches (and writes .pyc files)
+        for env, times in ((new_env, new_times), (old_env, old_times)):
+            start = time.perf_counter()
+            proc = subprocess.run(command, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"the check failed ({proc.returncode}) with {env['PYTHONPATH']}:\n{proc.stderr.decode()[-2000:]}")
+            if index:
+                times.append(time.perf_counter() - start)
+    shutil.rmtree(old_src, ignore_errors=True)
+    return {"compare_rev": rev, "compare_new": statistics.median(new_times), "compare_old": statistics.median(old_times),
+            "compare_new_runs": new_times, "compare_old_runs": old_times}
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -343,7 +373,15 @@ def summarize(r: Dict) -> List[Tuple[str, str, str, str]]:
          f"<= {TARGETS['precommit_vs_python']:.0f}x python -c pass", verdict(pc_ratio <= TARGETS["precommit_vs_python"])),
         ("--fix throughput", f"{r['fix_mb_s_per_core']:.2f} MB/s per core ({r['fix_mb_per_cpu_s']:.2f} MB per CPU-second)",
          "(reported)", "-"),
-    ]
+    ] + _compare_rows(r)
+
+
+def _compare_rows(r: Dict) -> List[Tuple[str, str, str, str]]:
+    if "compare_rev" not in r:
+        return []
+    cost = r["compare_new"] / r["compare_old"] - 1
+    return [(f"full check vs {r['compare_rev']}", f"{cost:+.0%} ({r['compare_new']:.2f} s vs {r['compare_old']:.2f} s)",
+             f"<= +{TARGETS['compare_cost']:.0%}", "PASS" if cost <= TARGETS["compare_cost"] else "MISS")]
 
 
 def details(r: Dict) -> List[str]:
@@ -361,6 +399,9 @@ def details(r: Dict) -> List[str]:
         f"--fix: {r['fix_files']} files, {r['fix_mb']:.2f} MB, median {r['fix_time']:.2f} s on {r['cores']} cores; "
         f"{r['fix_fixed']} of {r['fix_sites']} planted sites fixed (plus thinking edits); DS001 left after: {r['fix_left_ds001']}; "
         f"errors: {r['fix_errors'] or 'none'}",
+        *([f"--compare {r['compare_rev']}: this tree's check {[round(t, 3) for t in r['compare_new_runs']]}, "
+           f"{r['compare_rev']}'s {[round(t, 3) for t in r['compare_old_runs']]} (both `python -m codemod` from their source, in turns)"]
+          if "compare_rev" in r else []),
         f"pre-commit: `v4-migrate <10 clean files>` {1000 * r['precommit']:.1f} ms, `python -c pass` {1000 * r['python_pass']:.1f} ms "
         f"(output: {r['precommit_output']!r})",
         f"load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']} ({r['cores']} cores; other "
@@ -378,7 +419,8 @@ def render_text(r: Dict, rows) -> str:
 
 
 def render_markdown(r: Dict, rows, n_files: int, args, fixit_limit: int) -> str:
-    command = "benchmarks/run.py" + (" --quick" if args.quick else "") + (f" --files {n_files}" if args.files else "")
+    command = ("benchmarks/run.py" + (" --quick" if args.quick else "") + (f" --files {n_files}" if args.files else "")
+               + (f" --compare {args.compare}" if args.compare else ""))
     lines = [
         "# v4-migrate benchmark results",
         "",

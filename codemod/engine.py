@@ -752,11 +752,10 @@ class Engine:
 
         facts = project.ProjectFacts([export for _, exports in definers for export in exports])
         consumers = self._consumers(facts.names, paths, streamed.values())
-        readers = {candidate.display for candidate, _ in consumers}
         grouped: Set[str] = set()
         for component in project.components(definers, consumers, facts):
             if not self.options.fix:  # a check needs the facts only where a file reads them
-                component.candidates = [c for c in component.candidates if c.display in readers]
+                component.candidates = [c for c in component.candidates if c.display in component.readers]
                 if not component.candidates:
                     continue
             component.already_processed = {c.display for c in component.candidates if c.display in streamed}

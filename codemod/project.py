@@ -237,6 +237,7 @@ class Component:
     facts: ProjectFacts
     definers: Set[str] = field(default_factory=set)  # displays of the files that define exports
     already_processed: Set[str] = field(default_factory=set)  # displays handled alone before
+    readers: Set[str] = field(default_factory=set)  # displays of the files that read a definer's names
 
     @property
     def display(self) -> str:
@@ -271,12 +272,14 @@ def components(definers: Sequence[Tuple[Candidate, List[Export]]], consumers: It
                 last_part.setdefault(parts[-1], []).append(candidate.display)
                 if len(parts) > 1:  # `from app import settings`
                     last_part.setdefault(parts[-2], []).append(candidate.display)
+    readers: Set[str] = set()
     for candidate, text in consumers:
         linked = {d for module in imported_modules(text) for d in last_part.get(module, ())}
         linked |= {d for variable, files in variables.items() if variable in text for d in files}
         linked.discard(candidate.display)
         if not linked:
             continue
+        readers.add(candidate.display)
         by_display.setdefault(candidate.display, candidate)  # a definer that reads another's
         for definer in linked:
             parent[find(candidate.display)] = find(definer)
@@ -285,5 +288,6 @@ def components(definers: Sequence[Tuple[Candidate, List[Export]]], consumers: It
         groups.setdefault(find(display), []).append(candidate)
     definer_displays = {candidate.display for candidate, _ in definers}
     # the importers first: where they send an export decides what its definer's message says
-    return [Component(sorted(members, key=lambda c: (c.display in definer_displays, c.display)), facts, definer_displays)
+    return [Component(sorted(members, key=lambda c: (c.display in definer_displays, c.display)), facts, definer_displays,
+                      readers=readers & {c.display for c in members})
             for members in groups.values()]
