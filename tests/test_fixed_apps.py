@@ -37,6 +37,7 @@ APPS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "payload_requests": (("chat",), ("openai", "requests")),
     "langchain_deepseek": (("chat", "reasoner"), ("langchain_deepseek", "langchain_openai")),
     "same_file_constants": (("chat",), ("openai",)),
+    "env_file_model": (("chat",), ("openai", "dotenv")),
 }
 
 
