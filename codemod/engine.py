@@ -206,6 +206,7 @@ class FileProcessor:
         source = SourceText(decoded.text)
         scanner = scanners.load(fmt) or scanners.load("text")
         findings = self.scan(scanner, source, ctx, config)
+        result.sent = set(ctx.sent)
         for finding in findings:
             if finding.edits:
                 finding.extra["edit_regions"] = edit_regions(finding, source)
@@ -410,14 +411,19 @@ def _cpython_parses(text: str) -> Optional[str]:
 
 
 def _say_pending_hints(results: Sequence[FileResult]) -> None:
-    """A constant other modules may import says what to send with it only when no request of
-    the project sends it (DS007 with its group): known once every file has been seen."""
-    sent = {f.group for r in results for f in r.findings if f.rule == "DS007" and f.group is not None and f.edits}
+    """A constant other modules may import says what to send with it, and is listed (DS007) as a
+    value no request sends, only when no request of the project sends it: known once every file
+    has been seen."""
+    sent = {group for r in results for group in r.sent}
     for result in results:
+        kept = []
         for finding in result.findings:
             if finding.pending_hint and finding.group not in sent:
                 finding.message += f". {finding.pending_hint}"
             finding.pending_hint = ""
+            if not (finding.unless_sent and finding.group in sent):
+                kept.append(finding)
+        result.findings = kept
 
 
 @dataclass

@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from codemod.redact import redact_line
 
@@ -54,6 +54,7 @@ class Finding:
     # Said only when no request in the project sends this group's value (the engine decides, once
     # it has seen every file): what to send with it.
     pending_hint: str = ""
+    unless_sent: bool = False  # dropped when a request of the project sends this group's value
 
     def to_dict(self) -> Dict[str, Any]:
         data = {
@@ -126,6 +127,7 @@ class ScanContext:
     config: "Config"
     today: date
     facts: Any = None  # what other modules of the project define (scanners._pyflow.Facts), for Python
+    sent: Set[str] = field(default_factory=set)  # the groups of other files' values this file's requests send
 
     def finding(
         self,
@@ -175,3 +177,4 @@ class FileResult:
     fixed: int = 0
     changed: bool = False
     diff: str = ""
+    sent: Set[str] = field(default_factory=set)  # the groups of values this file's requests send

@@ -5,6 +5,7 @@ byte-identical to its original or to its fully fixed version."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -181,7 +182,8 @@ def fix_tree(tmp_path_factory):
     fixed_tree = root / "fixed"
     shutil.copytree(pristine, fixed_tree)
     proc = _run_fix(fixed_tree)
-    assert proc.wait(timeout=300) in (0, 1), proc.stderr.read().decode()  # 1: review findings remain
+    _, stderr = proc.communicate(timeout=300)  # read as it goes: a full pipe would block the run
+    assert proc.returncode in (0, 1), stderr.decode()  # 1: review findings remain
     fixed = {rel: (fixed_tree / rel).read_bytes() for rel in original}
     assert sum(fixed[rel] != original[rel] for rel in original) == N_FILES
     return pristine, original, fixed
@@ -221,7 +223,8 @@ def _interrupt(tree: Path, sig: int, to_group: bool, jobs: int, when) -> subproc
         else:
             proc.send_signal(sig)
     try:
-        proc.wait(timeout=120)
+        out, err = proc.communicate(timeout=120)  # read as it goes: a full pipe would block the run
+        proc.stdout, proc.stderr = io.BytesIO(out), io.BytesIO(err)
     except subprocess.TimeoutExpired:  # pragma: no cover - a hang is the failure
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("v4-migrate --fix did not stop after the signal")
@@ -281,7 +284,8 @@ def test_interrupted_fix_leaves_every_file_old_or_new(fix_tree, tmp_path, sig, t
     assert counts["fixed"] >= 1 and counts["original"] >= 1 and proc.returncode in (130, -signal.SIGINT), (counts, proc.returncode)
     # a second, uninterrupted run finishes the job from whatever state was left
     again = _run_fix(tree, jobs)
-    assert again.wait(timeout=300) in (0, 1), again.stderr.read().decode()
+    _, again_stderr = again.communicate(timeout=300)
+    assert again.returncode in (0, 1), again_stderr.decode()
     for rel in original:
         assert (tree / rel).read_bytes() == fixed[rel], rel
 

@@ -415,3 +415,16 @@ def test_a_lookup_of_a_table_in_another_module_is_reported_not_fixed_and_the_pro
         assert after.returncode == 0, (args, after.stdout, git(root, "diff"))
     assert 'model_name="deepseek-chat"' in (root / "tests/test_pricing.py").read_text()  # never alone
     assert '"deepseek-v4-flash": 0.27' in (root / "app/pricing.py").read_text()  # the table gained the successor
+
+
+def test_the_report_keeps_listing_a_rewritten_value_no_request_sends_until_one_does(tmp_path):
+    root = _repo(tmp_path, {"app/__init__.py": "", "app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
+    run_cli(["--fix", "."], cwd=root)
+    listed = run_cli(["--format", "json", "."], cwd=root)
+    assert listed.returncode == 0  # a notice: a finished migration passes CI
+    [notice] = __import__("json").loads(listed.stdout)["findings"]
+    assert (notice["rule"], notice["severity"], notice["path"], notice["line"]) == ("DS007", "notice", "app/settings.py", 2)
+    (root / "app/agent.py").write_text(AGENT.format(imports="from app.settings import CHAT_MODEL", model="CHAT_MODEL"))
+    sent = run_cli(["--fix", "."], cwd=root)  # a request now sends it: fixed, and the value is no longer listed
+    assert (root / "app/agent.py").read_text().endswith(f"messages=[], {OFF})\n"), sent.stdout
+    assert __import__("json").loads(run_cli(["--format", "json", "."], cwd=root).stdout)["findings"] == []

@@ -38,6 +38,7 @@ class Origin:
     node: Optional[cst.CSTNode] = None  # the retired literal, when it is in this file
     export: Optional[str] = None  # the key of a retired value defined in another file
     where: str = ""  # the other file's path and line, for messages
+    site: Optional[cst.CSTNode] = None  # this tool's own rewrite, when it is in this file
 
     @property
     def thinking(self) -> Optional[str]:
@@ -328,7 +329,7 @@ class ModuleFlow:
             default = call.args[1].value if len(call.args) >= 2 else None
             migrated = self.migrated_model(variable, _string(default) if default is not None else None)
             if migrated is not None:
-                return [Origin(MIGRATED, migrated)]
+                return [Origin(MIGRATED, migrated, site=call)]
             set_to = self.facts.env_value(variable) if variable is not None else None
             if set_to is not None:  # an env file of the project sets it: that id is sent
                 return [set_to]
@@ -347,13 +348,7 @@ class ModuleFlow:
         return [Origin(UNKNOWN)]
 
     def migrated_model(self, variable: Optional[str], default: Optional[str]) -> Optional[RetiredModel]:
-        """The retired model whose own rewrite reads ``variable`` with ``default``."""
-        if variable is None or default is None:
-            return None
-        for model in self.catalog.retired.values():
-            if model.env_var == variable and default.endswith(model.replacement):
-                return model
-        return None
+        return migrated_model(self.catalog, variable, default)
 
     def name_origins(self, name: str, scope: _Scope, steps: List[int]) -> List[Origin]:
         current: Optional[_Scope] = scope
@@ -759,6 +754,16 @@ def _is_client_attribute(node: cst.Attribute, scope: _Scope, flow: ModuleFlow) -
     """``self.client`` in ``self.client.chat.completions.create``: an attribute of self."""
     method = _method_scope(scope)
     return isinstance(node.value, cst.Name) and method is not None and node.value.value == method.self_name
+
+
+def migrated_model(catalog: Catalog, variable: Optional[str], default: Optional[str]) -> Optional[RetiredModel]:
+    """The retired model whose rewrite by this tool reads ``variable`` with ``default``."""
+    if variable is None or default is None:
+        return None
+    for model in catalog.retired.values():
+        if model.env_var == variable and default.endswith(model.replacement):
+            return model
+    return None
 
 
 def _quote(node: Optional[cst.CSTNode]) -> Optional[str]:

@@ -16,7 +16,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.pysource import OffsetPositions, Visitor, dotted_name, item_insertion, keyword_arg, node_span, visit_tree
-from codemod.scanners._pyflow import MIGRATED, RETIRED, UNKNOWN, ModuleFlow, RequestPlan
+from codemod.scanners._pyflow import MIGRATED, RETIRED, UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners._pyprune import cpython_module, pruned_text
 
 VALUE_RULE = "DS001"
@@ -320,10 +320,15 @@ class _Visitor(Visitor):
         self.values_by_function: Dict[Optional[cst.FunctionDef], List[Finding]] = {}
         # each retired literal -> the requests it reaches
         self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
+        self.migrated_sent: Set[cst.CSTNode] = set()  # this tool's rewrites that a request of the file sends
         for plan in flow.plans if flow is not None else ():
             for origin in plan.origins:
                 if origin.node is not None:
                     self.plans_by_node.setdefault(origin.node, []).append(plan)
+                if origin.site is not None:
+                    self.migrated_sent.add(origin.site)
+                if origin.export is not None:
+                    ctx.sent.add(origin.export)
         self.call_site_parents: Dict[cst.CSTNode, cst.CSTNode] = {}
         self.source = source
         self.ctx = ctx
@@ -387,6 +392,8 @@ class _Visitor(Visitor):
     # -- base URLs of clients, for host context --------------------------------------------------
 
     def visit_Call(self, node: cst.Call) -> None:
+        if dotted_name(node.func) in GETENV_CALLS and node not in self.migrated_sent:
+            self.report_unsent_rewrite(node)
         host = self.call_base_url(node)
         if host is None:
             return
@@ -905,6 +912,41 @@ class _Visitor(Visitor):
         if value is node or (isinstance(value, cst.Call) and any(arg.value is node for arg in value.args[1:2])):
             return prefix + targets[0].value
         return None
+
+    def report_unsent_rewrite(self, call: cst.Call) -> None:
+        """This tool's own rewrite of a retired id (``os.environ.get("DEEPSEEK_CHAT_MODEL",
+        "deepseek-v4-flash")``) as a value that no request of this file sends: the report keeps
+        listing it until one does, with the thinking mode the old id had (a notice; for a module
+        constant, only when no request of the project sends it)."""
+        if len(call.args) != 2:
+            return
+        model = migrated_model(self.catalog, constant_string(call.args[0].value), constant_string(call.args[1].value))
+        if model is None or model.thinking is None:
+            return
+        position = self.classify(call)
+        if position is None or position.kind != "value":
+            return
+        export = self.exported_call(call)
+        start, end = self.range_of(call)
+        message = (f"`{model.env_var}` holds the successor of `{model.id}`, whose thinking mode was {model.thinking}, "
+                   f"and no request that sends it with thinking {model.thinking} was found; V4 thinks by default")
+        finding = self.ctx.finding(self.source, start, end, THINKING_RULE, "notice", message, legacy=model.id,
+                                   replacement=f"thinking {model.thinking}",
+                                   group=f"{self.ctx.path}:{export}" if export else None, unless_sent=bool(export))
+        self.findings.append(finding)
+
+    def exported_call(self, call: cst.Call) -> Optional[str]:
+        """``NAME`` (or ``Class.attr``) when the call is the value of a module or class constant."""
+        stack = self.stack
+        prefix = ""
+        if len(stack) > 4 and isinstance(stack[1], cst.ClassDef) and isinstance(stack[2], cst.IndentedBlock):
+            prefix, stack = f"{stack[1].name.value}.", stack[:1] + stack[3:]
+        if len(stack) != 4 or not isinstance(stack[1], cst.SimpleStatementLine):
+            return None
+        statement = stack[2]
+        target = (statement.targets[0].target if isinstance(statement, cst.Assign) and len(statement.targets) == 1
+                  else statement.target if isinstance(statement, cst.AnnAssign) else None)
+        return prefix + target.value if isinstance(target, cst.Name) and statement.value is call else None
 
     def request_findings(self) -> List[Finding]:
         """DS007 at each request whose thinking mode is not decided by a retired literal of this
