@@ -19,8 +19,7 @@ from codemod.catalog import Catalog, RetiredModel
 from codemod.discovery import Candidate
 from codemod.scanners._pyflow import MIGRATED, RETIRED, Facts, Origin
 
-# NAME = "deepseek-chat"  /  NAME: str = os.getenv("X", "deepseek-chat"), at column 0
-_ASSIGNMENT = re.compile(rb"(?m)^([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*([^\n]*)")
+# NAME = "deepseek-chat"  /  NAME: str = os.getenv("X", "deepseek-chat")
 _LITERAL = re.compile(r"""^(?:[rRuU]?)(['"])([^'"\\\n]*)\1""")
 _GETENV = re.compile(r"""^(?:os\.)?(?:getenv|environ\.get)\(\s*(['"])(\w+)\1\s*,\s*(['"])([^'"\\\n]*)\3\s*\)""")
 _IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b|import[ \t]+([\w.]+))")
@@ -61,60 +60,68 @@ def module_parts(display_path: str) -> Tuple[str, ...]:
 
 
 _CLASS = re.compile(rb"(?m)^class[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
-_TABLE_KEY = re.compile(rb"""(["'])(?P<id>deepseek[\w:/.-]*)\1[ \t]*:""")  # "deepseek-chat": 0.27
-_CLASS_ATTRIBUTE = re.compile(rb"(?m)^([ \t]+)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*([^\n]*)")
+_TABLE_KEY = re.compile(rb"""[ \t]*:""")  # after a quoted id: "deepseek-chat": 0.27
+# the statement at the start of a line: its indentation, its target, its value
+_LINE_ASSIGNMENT = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*(.*)")
 
 
 def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
-    """The module-level constants of a Python file that are bound to a retired id, and the
-    attributes (dataclass fields) of its top-level classes, as ``Class.attr``."""
+    """The module-level constants of a Python file that are bound to a retired id (or to this
+    tool's rewrite of one), the attributes (dataclass fields) of its top-level classes as
+    ``Class.attr``, and the ids its dict literals are keyed by. Only the lines that hold an id
+    or a rewrite are looked at: this runs on every Python file that holds one."""
     found: List[Export] = []
-    classes = [(m.start(), m.group(1).decode("ascii")) for m in _CLASS.finditer(raw)]
-    for match in _CLASS_ATTRIBUTE.finditer(raw):
-        owner = [name for start, name in classes if start < match.start()]
-        if not owner or len(match.group(1)) != 4 and match.group(1) != b"\t":
-            continue  # only a class body's own lines (four spaces or a tab): not a method's
-        _add_export(found, display_path, catalog, f"{owner[-1]}.{match.group(2).decode('ascii')}", match.group(3),
-                    raw.count(b"\n", 0, match.start()) + 1)
-    tables = {m.group("id").decode("utf-8"): m.start() for m in _TABLE_KEY.finditer(raw)}
-    for legacy, offset in tables.items():
-        exact = catalog.exact(legacy)
-        parts = module_parts(display_path)
-        if exact is not None and parts:
-            found.append(Export(display_path, parts[-1], exact.model, RETIRED, raw.count(b"\n", 0, offset) + 1, table=True))
-    for match in _ASSIGNMENT.finditer(raw):
+    lines_seen: Set[int] = set()
+    classes: Optional[List[Tuple[int, str]]] = None
+    for match in catalog.prefilter_re.finditer(raw):
+        line_start = raw.rfind(b"\n", 0, match.start()) + 1
+        if _TABLE_KEY.match(raw, match.end() + 1) and match.start() > 0 and raw[match.start() - 1:match.start()] in (b'"', b"'"):
+            exact = catalog.exact(match.group().decode("utf-8", "replace"))
+            parts = module_parts(display_path)
+            if exact is not None and parts and not any(e.table and e.model.id == exact.model.id for e in found):
+                found.append(Export(display_path, parts[-1], exact.model, RETIRED, raw.count(b"\n", 0, line_start) + 1, table=True))
+        if line_start in lines_seen:
+            continue
+        lines_seen.add(line_start)
+        line_end = raw.find(b"\n", line_start)
         try:
-            value = match.group(2).decode("utf-8")
+            line = raw[line_start:line_end if line_end >= 0 else len(raw)].decode("utf-8").rstrip("\r")
         except UnicodeDecodeError:
             continue
-        literal = _LITERAL.match(value)
-        getenv = _GETENV.match(value) if literal is None else None
-        model, kind = None, RETIRED
-        if literal is not None:
-            exact = catalog.exact(literal.group(2))
-            model = exact.model if exact is not None and not exact.prefix else None
-        elif getenv is not None:
-            exact = catalog.exact(getenv.group(4))
-            if exact is not None and not exact.prefix:
-                model = exact.model
-            else:
-                model = next((m for m in catalog.retired.values()
-                              if m.env_var == getenv.group(2) and getenv.group(4) == m.replacement), None)
-                kind = MIGRATED
-        if model is not None:
-            line = raw.count(b"\n", 0, match.start()) + 1
-            found.append(Export(display_path, match.group(1).decode("ascii"), model, kind, line))
+        assignment = _LINE_ASSIGNMENT.fullmatch(line)
+        if assignment is None:
+            continue
+        indent, name, value = assignment.groups()
+        if indent:  # a class body's own line (four spaces or a tab), not a method's
+            if indent not in ("    ", "\t"):
+                continue
+            if classes is None:
+                classes = [(m.start(), m.group(1).decode("ascii")) for m in _CLASS.finditer(raw)]
+            owner = [class_name for start, class_name in classes if start < line_start]
+            if not owner:
+                continue
+            name = f"{owner[-1]}.{name}"
+        model_kind = _bound_model(value, catalog)
+        if model_kind is not None:
+            found.append(Export(display_path, name, model_kind[0], model_kind[1], raw.count(b"\n", 0, line_start) + 1))
     return found
 
 
-def _add_export(found: List[Export], display_path: str, catalog: Catalog, name: str, value_bytes: bytes, line: int) -> None:
-    try:
-        literal = _LITERAL.match(value_bytes.decode("utf-8"))
-    except UnicodeDecodeError:
-        return
-    exact = catalog.exact(literal.group(2)) if literal is not None else None
+def _bound_model(value: str, catalog: Catalog) -> Optional[Tuple[RetiredModel, str]]:
+    """The retired model an assigned value is (a literal), or defaults to (``os.getenv``), or
+    is this tool's rewrite of; None otherwise."""
+    literal = _LITERAL.match(value)
+    if literal is not None:
+        exact = catalog.exact(literal.group(2))
+        return (exact.model, RETIRED) if exact is not None and not exact.prefix else None
+    getenv = _GETENV.match(value)
+    if getenv is None:
+        return None
+    exact = catalog.exact(getenv.group(4))
     if exact is not None and not exact.prefix:
-        found.append(Export(display_path, name, exact.model, RETIRED, line))
+        return exact.model, RETIRED
+    model = next((m for m in catalog.retired.values() if m.env_var == getenv.group(2) and getenv.group(4) == m.replacement), None)
+    return (model, MIGRATED) if model is not None else None
 
 
 # VAR=id (.env, a compose list entry `- VAR=id`) or VAR: id (a YAML environment mapping)
