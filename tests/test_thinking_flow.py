@@ -316,6 +316,11 @@ TABLES = [
      'P = {"deepseek-chat": 0.27, "deepseek-reasoner": 0.55}\ndef c(n):\n    return cost(model_name="deepseek-reasoner", n=n)\n',
      'P = {"deepseek-chat": 0.27, "deepseek-v4-flash": 0.27, "deepseek-reasoner": 0.55}\ndef c(n):\n'
      '    return cost(model_name="deepseek-reasoner", n=n)\n'),
+    ("a tuple is a record: one more member would change its shape",
+     'CASES = [("deepseek", "deepseek/deepseek-chat"), ("r1", "deepseek/deepseek-reasoner")]\n', None),
+    ("an argument list: the model flag's value is renamed, nothing is added",
+     'ARGV = ["aider", "--model", "deepseek/deepseek-chat", "--yes"]\nOTHER = ["--yes", "deepseek-chat"]\n',
+     'ARGV = ["aider", "--model", "deepseek/deepseek-v4-flash", "--yes"]\nOTHER = ["--yes", "deepseek-chat"]\n'),
     ("membership tests and Literal members",
      'M = Literal["deepseek-reasoner"]\nok = m in ("deepseek-chat", "x")\n',
      'M = Literal["deepseek-reasoner", "deepseek-v4-flash"]\nok = m in ("deepseek-chat", "deepseek-v4-flash", "x")\n'),
@@ -428,3 +433,13 @@ def test_the_report_keeps_listing_a_rewritten_value_no_request_sends_until_one_d
     sent = run_cli(["--fix", "."], cwd=root)  # a request now sends it: fixed, and the value is no longer listed
     assert (root / "app/agent.py").read_text().endswith(f"messages=[], {OFF})\n"), sent.stdout
     assert __import__("json").loads(run_cli(["--format", "json", "."], cwd=root).stdout)["findings"] == []
+
+
+def test_a_client_whose_base_url_defaults_to_deepseek_makes_its_requests_deepseeks(tmp_path):
+    # mem0's shape: the host is the last of an `or` chain in __init__; the model comes from config
+    src = ('import os\nfrom openai import OpenAI\nclass LLM:\n    def __init__(self, config):\n        self.config = config\n'
+           '        base_url = config.base_url or os.getenv("DEEPSEEK_API_BASE") or "https://api.deepseek.com"\n'
+           '        self.client = OpenAI(api_key="k", base_url=base_url)\n    def generate(self, messages):\n'
+           '        params = {"model": self.config.model, "messages": messages}\n        return self.client.chat.completions.create(**params)\n')
+    result, _ = run_on_text(tmp_path, src)
+    assert [(f.rule, f.severity, f.line) for f in result.findings if f.rule == "DS007"] == [("DS007", "notice", 9)]

@@ -593,17 +593,19 @@ class ModuleFlow:
         receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
         while isinstance(receiver, cst.Attribute) and not _is_client_attribute(receiver, scope, self):
             receiver = receiver.value
-        client = self.client_call(receiver, scope) if receiver is not None else None
-        if client is not None:
+        made = self.client_call(receiver, scope) if receiver is not None else None
+        if made is not None:
+            client, where = made
             for arg in client.args:
                 if arg.keyword is not None and arg.keyword.value in ("base_url", "api_base", "openai_api_base"):
-                    return self.host_kind(arg.value, scope)
+                    return self.host_kind(arg.value, where)
         return None
 
-    def client_call(self, receiver: cst.BaseExpression, scope: _Scope) -> Optional[cst.Call]:
-        """The constructor call that made ``receiver`` (``client``, ``self.client``, ``OpenAI(...)``)."""
+    def client_call(self, receiver: cst.BaseExpression, scope: _Scope) -> Optional[Tuple[cst.Call, _Scope]]:
+        """The constructor call that made ``receiver`` (``client``, ``self.client``, ``OpenAI(...)``),
+        with the scope it was made in (where its arguments' names are)."""
         if isinstance(receiver, cst.Call):
-            return receiver
+            return receiver, scope
         values: Sequence[Tuple[Optional[cst.BaseExpression], _Scope]] = ()
         if isinstance(receiver, cst.Name):
             current: Optional[_Scope] = scope
@@ -614,7 +616,7 @@ class ModuleFlow:
             method = _method_scope(scope)
             if method is not None and method.cls is not None and receiver.value.value == method.self_name:
                 values = method.cls.names.get(receiver.attr.value, ())
-        calls = [v for v, _ in values if isinstance(v, cst.Call)]
+        calls = [(v, where) for v, where in values if isinstance(v, cst.Call)]
         return calls[0] if len(calls) == 1 and len(values) == 1 else None
 
     def host_kind(self, expr: cst.BaseExpression, scope: _Scope) -> Optional[str]:
@@ -643,6 +645,9 @@ class ModuleFlow:
             return []
         if isinstance(expr, cst.BinaryOperation):
             return self.url_texts(expr.left, scope, depth + 1)
+        if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):  # `configured or "https://api.deepseek.com"`
+            parts = (expr.left, expr.right) if isinstance(expr, cst.BooleanOperation) else (expr.body, expr.orelse)
+            return [t for part in parts for t in self.url_texts(part, scope, depth + 1)]
         if isinstance(expr, cst.Call) and dotted_name(expr.func) in GETENV_CALLS and len(expr.args) >= 2:
             return self.url_texts(expr.args[1].value, scope, depth + 1)
         if isinstance(expr, cst.Name):

@@ -638,7 +638,7 @@ class _Visitor(Visitor):
         group: Optional[str] = None
         if self.in_test_file:
             position, group = self.in_test(node, match, position)
-        rule = VALUE_RULE if position.kind in ("value", "getenv-default", "checked", "lookup") else REVIEW_RULE
+        rule = VALUE_RULE if position.kind in ("value", "getenv-default", "checked", "lookup", "command") else REVIEW_RULE
         edits: List[Edit] = []
         if position.where in BESIDE_WHERE:
             position, edits = self.beside(node, match, position)
@@ -696,7 +696,13 @@ class _Visitor(Visitor):
         container, element = self.container_of(node)
         if container is None:
             return replace(position, fix=None), []
-        siblings = [s for s in self.sibling_strings(container) if s is not None]
+        strings = self.sibling_strings(container)
+        if any(text is not None and text.startswith("-") for text in strings):
+            return self.in_argv(node, match, position, container)
+        if isinstance(container, cst.Tuple) and position.where != "in a membership test":
+            # a record such as (flag, expected): one more member changes its shape
+            return replace(position, fix=None, where=f"{position.where} (a tuple: its length is part of its meaning)"), []
+        siblings = [s for s in strings if s is not None]
         successor = match.replacement
         mapped = [(self.catalog.exact(s).replacement if self.catalog.exact(s) is not None else s) for s in siblings]
         first = next((s for s, m in zip(siblings, mapped) if m == successor and s != successor), None)
@@ -718,6 +724,20 @@ class _Visitor(Visitor):
     def ensure_group_key(self, node: cst.CSTNode) -> str:
         line, column = self.source.position(self.range_of(node)[0])
         return f"{self.ctx.path}:{line}:{column}"
+
+    def in_argv(self, node: cst.SimpleString, match: IdMatch, position: Position, container: cst.CSTNode) -> Tuple[Position, List[Edit]]:
+        """An argument list (``["aider", "--model", "deepseek-chat"]``): the value of a model flag is
+        a command's model, renamed like one (unsafe: a command line cannot carry the thinking
+        mode); anything else in it is left alone."""
+        nodes = self.sibling_nodes(container)
+        index = next((i for i, n in enumerate(nodes) if n is node), None)
+        flag = constant_string(nodes[index - 1]) if index else None
+        if flag is None or not re.fullmatch(r"--[\w-]*model[\w-]*|-m", flag):
+            return replace(position, fix=None, where=f"{position.where} (an argument list)"), []
+        start, end = self.range_of(node)
+        where = "as the model argument of a command (a command line cannot send the thinking mode: set it in the tool's own settings)"
+        return (Position("command", where, UNSAFE, style="literal"),
+                [Edit(start, end, f"{node.prefix}{node.quote}{match.replacement}{node.quote}")])
 
     def container_of(self, node: cst.SimpleString) -> Tuple[Optional[cst.CSTNode], Optional[cst.CSTNode]]:
         parent = self.stack[-2] if len(self.stack) > 1 else None
@@ -780,7 +800,7 @@ class _Visitor(Visitor):
         function = self.innermost_function()
         if function is not None and _tests_the_id(function.name.value, match.model.id):
             return _review(f"in {function.name.value}(), a test of the legacy id itself", fix=None), None
-        if position.kind == "value" and position.style == "env":
+        if position.style == "env":  # a test's input is the V4 id itself, never the environment's
             return replace(position, style="literal"), None
         if position.kind == "review" and position.where in ("in an assertion", "in a test assertion"):
             group = self.checked_value(node, match)
