@@ -15,8 +15,8 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
-from codemod.pysource import OffsetPositions, Visitor, dotted_name, item_insertion, keyword_arg, node_span, visit_tree
-from codemod.scanners._pyflow import MIGRATED, RETIRED, UNKNOWN, ModuleFlow, RequestPlan, migrated_model
+from codemod.pysource import OffsetPositions, Visitor, dotted_name, node_span, visit_tree
+from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners._pyprune import cpython_module, pruned_text
 
 VALUE_RULE = "DS001"
@@ -284,7 +284,6 @@ class Position:
     fix: Optional[str]  # SAFE, UNSAFE or None
     style: str = "env"  # "env": os.environ.get(...); "literal": the successor id as a literal
     call: Optional[cst.Call] = None  # the call the string is an argument of, if any
-    in_branch: bool = False  # one branch of a conditional: the call may send another model
 
 
 def _review(where: str, style: str = "literal", fix: Optional[str] = UNSAFE) -> Position:
@@ -516,16 +515,15 @@ class _Visitor(Visitor):
             return _review("in a match case")
         child = node
         index = len(self.stack) - 2
-        in_branch = False
         while index >= 0:
             parent = self.stack[index]
             if isinstance(parent, TRANSPARENT) and child is not getattr(parent, "test", None):
-                child, index, in_branch = parent, index - 1, True
+                child, index = parent, index - 1
                 continue
             if isinstance(parent, CONTAINERS):
                 return self.classify_container(index)
             position = self.classify_in(parent, child, index)
-            return replace(position, in_branch=True) if position is not None and in_branch else position
+            return position
         return None
 
     def in_match_pattern(self) -> bool:
@@ -1005,18 +1003,6 @@ class _Visitor(Visitor):
         message = (f"This {library} request to DeepSeek sends no thinking mode, and its model is not known here; "
                    "V4 thinks by default: send thinking explicitly (disabled where the model was deepseek-chat)")
         return self.ctx.finding(self.source, start, end, THINKING_RULE, "notice", message)
-
-    def append_argument(self, call: cst.Call, text: str) -> Edit:
-        return self.append_item(call.args[-1] if call.args else None, call, text)
-
-    def append_dict_entry(self, node: cst.Dict, entry: str) -> Edit:
-        return self.append_item(node.elements[-1] if node.elements else None, node, entry)
-
-    def append_item(self, last: Optional[cst.CSTNode], bracketed: cst.CSTNode, text: str) -> Edit:
-        # A node's range excludes its own parentheses, so its last character is the closer.
-        closer = self.range_of(bracketed)[1] - 1
-        offset, inserted = item_insertion(self.source, self.range_of, last, closer, text)
-        return Edit(offset, offset, inserted)
 
     def report_url(self, node: cst.SimpleString, url: UrlInfo) -> None:
         position = self.classify(node)
