@@ -105,6 +105,22 @@ def is_suppressed(finding: Finding, source: SourceText) -> bool:
     return False
 
 
+def expect_thinking(scanned: Sequence[Tuple[FileResult, Optional["_ScanState"]]]) -> None:
+    """The mock expectations of a request's exact arguments expect the thinking mode too, once
+    a request of their group gets it; one whose library is not known says what to add."""
+    groups = {group for result, _ in scanned for group in result.thinking_sent}
+    for result, state in scanned:
+        for finding in result.findings:
+            if finding.thinking_if_sent is None or finding.group not in groups:
+                continue
+            if not finding.thinking_if_sent:
+                finding.message += "; the request it checks now also sends a thinking mode: expect it here too"
+                continue
+            finding.edits += finding.thinking_if_sent
+            if state is not None:
+                finding.extra["edit_regions"] = edit_regions(finding, state.source)
+
+
 def edit_regions(finding: Finding, source: SourceText) -> List[dict]:
     regions = []
     for edit in finding.edits:
@@ -206,7 +222,7 @@ class FileProcessor:
         source = SourceText(decoded.text)
         scanner = scanners.load(fmt) or scanners.load("text")
         findings = self.scan(scanner, source, ctx, config)
-        result.sent = set(ctx.sent)
+        result.sent, result.thinking_sent = set(ctx.sent), set(ctx.thinking_sent)
         for finding in findings:
             if finding.edits:
                 finding.extra["edit_regions"] = edit_regions(finding, source)
@@ -292,6 +308,7 @@ class FileProcessor:
         finally:
             self.defer_fix, self.deferred = False, None
             self.facts = None
+        expect_thinking(scanned)
         if self.options.fix:
             self.fix_together(scanned, component.already_processed, component.facts.keys)
         return [result for result, _ in scanned]
@@ -757,7 +774,9 @@ class Engine:
             return
 
         facts = project.ProjectFacts([export for _, exports in definers for export in exports])
-        consumers = self._consumers(facts.names, paths, streamed.values())
+        # a test may check what a definer's function sends without naming its constant
+        tests = [c for c in [*held, *streamed.values()] if project.is_test_path(c.display)]
+        consumers = self._consumers(facts.names, paths, streamed.values(), tests)
         grouped: Set[str] = set()
         for component in project.components(definers, consumers, facts):
             if not self.options.fix:  # a check needs the facts only where a file reads them
@@ -771,11 +790,13 @@ class Engine:
             if candidate.display not in grouped:
                 yield project.Component([candidate], facts)
 
-    def _consumers(self, names: Set[str], paths: Sequence[str], streamed: Iterable[Candidate]) -> List[Tuple[Candidate, str]]:
+    def _consumers(self, names: Set[str], paths: Sequence[str], streamed: Iterable[Candidate],
+                   tests: Sequence[Candidate] = ()) -> List[Tuple[Candidate, str]]:
         """The Python files that hold one of ``names`` as a word (a definer may read another's),
         with their text: `git grep -w` over the tracked files of each folder given, and a read of
         the Python files this run read itself (``streamed`` candidates, untracked files, those
-        outside git)."""
+        outside git); and the ``tests`` that hold a retired id, whatever names they hold (the
+        components link them by what they import)."""
         pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
         found: Dict[str, Candidate] = {}
         if not os.environ.get(NO_GIT_GREP_ENV):
@@ -787,8 +808,9 @@ class Engine:
                 for grep in greps:
                     for candidate in self.discovery.git_found(Path(folder), grep.names() or (), again=True):
                         found.setdefault(candidate.display, candidate)
-        for candidate in [*streamed, *self.python_read]:
+        for candidate in [*streamed, *self.python_read, *tests]:
             found.setdefault(candidate.display, candidate)
+        test_displays = {candidate.display for candidate in tests}
         consumers: List[Tuple[Candidate, str]] = []
         for display, candidate in sorted(found.items()):
             if not display.endswith((".py", ".pyi")):
@@ -798,7 +820,7 @@ class Engine:
                     text = fh.read(4 * 1024 * 1024).decode("utf-8", "replace")
             except OSError:
                 continue
-            if pattern.search(text):
+            if display in test_displays or pattern.search(text):
                 consumers.append((candidate, text))
         return consumers
 

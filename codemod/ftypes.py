@@ -55,6 +55,10 @@ class Finding:
     # it has seen every file): what to send with it.
     pending_hint: str = ""
     unless_sent: bool = False  # dropped when a request of the project sends this group's value
+    # A mock expectation of a request's exact arguments: the edits that make it expect the thinking
+    # mode too, added once a request of the project gets one for this group (None: no such check;
+    # empty: its request's library is not known, so it is reported instead).
+    thinking_if_sent: Optional[Tuple[Edit, ...]] = None
 
     def to_dict(self) -> Dict[str, Any]:
         data = {
@@ -128,6 +132,7 @@ class ScanContext:
     today: date
     facts: Any = None  # what other modules of the project define (scanners._pyflow.Facts), for Python
     sent: Set[str] = field(default_factory=set)  # the groups of other files' values this file's requests send
+    thinking_sent: Set[str] = field(default_factory=set)  # the groups whose requests here get a thinking edit
 
     def finding(
         self,
@@ -178,3 +183,4 @@ class FileResult:
     changed: bool = False
     diff: str = ""
     sent: Set[str] = field(default_factory=set)  # the groups of values this file's requests send
+    thinking_sent: Set[str] = field(default_factory=set)  # the groups whose requests here get a thinking edit

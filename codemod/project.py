@@ -112,8 +112,8 @@ def _bound_model(value: str, catalog: Catalog) -> Optional[Tuple[RetiredModel, s
     is this tool's rewrite of; None otherwise."""
     literal = _LITERAL.match(value)
     if literal is not None:
-        exact = catalog.exact(literal.group(2))
-        return (exact.model, RETIRED) if exact is not None and not exact.prefix else None
+        exact = catalog.exact(literal.group(2))  # `deepseek/deepseek-chat` too: LiteLLM's requests send it
+        return (exact.model, RETIRED) if exact is not None else None
     getenv = _GETENV.match(value)
     if getenv is None:
         return None
@@ -142,6 +142,14 @@ def env_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expo
             line = raw.count(b"\n", 0, match.start()) + 1
             found.append(Export(display_path, match.group(1).decode("ascii"), exact.model, RETIRED, line, env=True))
     return found
+
+
+def is_test_path(path: str) -> bool:
+    """``test_*.py``, ``*_test.py``, ``conftest.py``, or a file under ``tests/`` or ``test/``."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    stem = name.rsplit(".", 1)[0]
+    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or any(p in ("tests", "test") for p in parts[:-1])
 
 
 def imported_modules(text: str) -> Set[str]:
@@ -225,6 +233,11 @@ class FileFacts(Facts):
         found = self.project.module_file(self.importer, module, level, self.project.tables)
         export = self.project.tables[found].get(legacy) if found is not None else None
         return f"{export.path}:{export.line}" if export is not None else None
+
+    def groups_in(self, module: str, level: int, legacy: str) -> Set[str]:
+        found = self.project.module_file(self.importer, module, level, self.project.by_module)
+        names = self.project.by_module.get(found, {}) if found is not None else {}
+        return {e.key for e in names.values() if e.kind == RETIRED and e.legacy_id == legacy}  # the id, prefix aside
 
     def env_value(self, variable: str) -> Optional[Origin]:
         export = self.project.env_value(variable)

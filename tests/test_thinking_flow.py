@@ -4,6 +4,7 @@ project's facts (project.py), fixed as one group in real git repositories."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -420,6 +421,67 @@ def test_a_lookup_of_a_table_in_another_module_is_reported_not_fixed_and_the_pro
         assert after.returncode == 0, (args, after.stdout, git(root, "diff"))
     assert 'model_name="deepseek-chat"' in (root / "tests/test_pricing.py").read_text()  # never alone
     assert '"deepseek-v4-flash": 0.27' in (root / "app/pricing.py").read_text()  # the table gained the successor
+
+
+MOCKED_APP = {
+    "app/__init__.py": "",
+    "app/llm.py": 'MODEL = "deepseek-chat"\n\n\ndef ask(client, prompt):\n'
+                  '    return client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])\n',
+    "app/agent.py": 'from litellm import completion\n\nAGENT_MODEL = "deepseek/deepseek-reasoner"\n\n\ndef plan(task):\n'
+                    '    return completion(model=AGENT_MODEL, messages=[{"role": "user", "content": task}])\n',
+    "tests/__init__.py": "",
+    "tests/test_llm.py": (
+        "from unittest.mock import MagicMock, call, patch\n\nfrom app.llm import ask\n\nHI = [{'role': 'user', 'content': 'hi'}]\n\n\n"
+        "def test_exact_arguments():\n    client = MagicMock()\n    ask(client, 'hi')\n"
+        "    client.chat.completions.create.assert_called_once_with(\n        model='deepseek-chat',\n        messages=HI,\n    )\n\n\n"
+        "def test_recorded_calls():\n    client = MagicMock()\n    ask(client, 'hi')\n"
+        "    client.chat.completions.create.assert_has_calls([call(model='deepseek-chat', messages=HI)])\n"
+        "    assert client.chat.completions.create.call_args_list == [call(model='deepseek-chat', messages=HI)]\n\n\n"
+        "def test_patched_object():\n    client = MagicMock()\n"
+        "    with patch.object(client.chat.completions, 'create') as create:\n        ask(client, 'hi')\n"
+        "    create.assert_called_with(model='deepseek-chat', messages=HI)\n\n\n"
+        "def test_one_argument():\n    client = MagicMock()\n    ask(client, 'hi')\n"
+        "    assert client.chat.completions.create.call_args.kwargs['model'] == 'deepseek-chat'\n"),
+    "tests/test_agent.py": (
+        "from unittest.mock import patch\n\nfrom app.agent import plan\n\n\n@patch('app.agent.completion')\n"
+        "def test_plan(mock_completion):\n    plan('go')\n"
+        "    mock_completion.assert_called_once_with(model='deepseek/deepseek-reasoner', messages=[{'role': 'user', 'content': 'go'}])\n"),
+}
+
+
+def test_mock_expectations_of_a_request_move_with_its_model_and_expect_its_thinking_mode(tmp_path):
+    """The project's own tests pass after --fix as before it: an expectation of the request's exact
+    arguments (the mock's own methods, ``call(...)`` records, ``patch.object`` and ``@patch``
+    mocks) expects the new model and the thinking mode the request now sends; one that checks a
+    single argument gets the model only."""
+    assert importlib.util.find_spec("litellm") is not None, "the test extras install litellm: pip install -e '.[test]'"
+    root = _repo(tmp_path, MOCKED_APP)
+    before = _project_tests(root)
+    assert before.returncode == 0, before.stdout
+    fixed = run_cli(["--fix", "."], cwd=root)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    after = _project_tests(root)
+    assert after.returncode == 0, after.stdout + git(root, "diff")
+    tests = (root / "tests/test_llm.py").read_text()
+    assert tests.count("extra_body={'thinking': {'type': 'disabled'}}") == 4, tests  # in the file's own quotes
+    assert "call_args.kwargs['model'] == 'deepseek-v4-flash'\n" in tests
+    assert "thinking={'type': 'enabled'})" in (root / "tests/test_agent.py").read_text()
+    diff = git(root, "diff")
+    assert run_cli(["--fix", "."], cwd=root).returncode == 0 and git(root, "diff") == diff
+
+
+def test_an_expectation_is_not_given_a_thinking_mode_its_request_does_not_get(tmp_path):
+    files = {"app/__init__.py": "", "tests/__init__.py": "",
+             # the request sends its thinking mode already: nothing is added to it, or to the expectation
+             "app/llm.py": 'MODEL = "deepseek-chat"\n\n\ndef ask(client):\n    return client.chat.completions.create(\n'
+                           '        model=MODEL, messages=[], extra_body={"thinking": {"type": "disabled"}})\n',
+             "tests/test_llm.py": 'from unittest.mock import MagicMock\n\nfrom app.llm import ask\n\n\ndef test_ask():\n'
+                                  '    client = MagicMock()\n    ask(client)\n    client.chat.completions.create.assert_called_once_with(\n'
+                                  '        model="deepseek-chat", messages=[], extra_body={"thinking": {"type": "disabled"}})\n'}
+    root = _repo(tmp_path, files)
+    assert run_cli(["--fix", "."], cwd=root).returncode == 0
+    assert _project_tests(root).returncode == 0, git(root, "diff")
+    assert (root / "tests/test_llm.py").read_text().count("thinking") == 1
 
 
 def test_the_report_keeps_listing_a_rewritten_value_no_request_sends_until_one_does(tmp_path):

@@ -12,7 +12,7 @@ mode the request must send to behave as before, and the edit that sends it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -105,6 +105,10 @@ class Facts:
     def names(self) -> FrozenSet[str]:
         """The names other modules define that this file may read."""
         return frozenset()
+
+    def groups_in(self, module: str, level: int, legacy: str) -> Set[str]:
+        """The fix groups of the constants of ``module`` that hold ``legacy``."""
+        return set()
 
 
 class _Collector(Visitor):

@@ -15,7 +15,9 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
-from codemod.pysource import OffsetPositions, Visitor, dotted_name, node_span, visit_tree
+from codemod.libraries import shape_for
+from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, visit_tree
+from codemod.project import is_test_path
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners._pyprune import cpython_module, pruned_text
 
@@ -24,6 +26,9 @@ REVIEW_RULE = "DS002"
 MENTION_RULE = "DS003"
 DYNAMIC_RULE = "DS004"
 THINKING_RULE = "DS007"
+# mock methods that check a call's exact arguments, and the records of calls compared with call(...)
+EXACT_EXPECTATIONS = frozenset({"assert_called_with", "assert_called_once_with", "assert_any_call"})
+RECORDED_CALLS = frozenset({"call_args", "call_args_list", "mock_calls"})
 BESIDE_WHERE = ("as a dict key", "in a membership test", "in a collection of model ids", "in a Literal[...]")
 EXPIRED_URL_RULE = "DS101"
 HARDCODED_URL_RULE = "DS102"
@@ -227,12 +232,56 @@ def parse(text: str) -> cst.Module:
 # -- small helpers on nodes ---------------------------------------------------------------------
 
 
-def is_test_path(path: str) -> bool:
-    """``test_*.py``, ``*_test.py``, ``conftest.py``, or a file under ``tests/`` or ``test/``."""
-    parts = path.replace("\\", "/").split("/")
-    name = parts[-1]
-    stem = name.rsplit(".", 1)[0]
-    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or any(p in ("tests", "test") for p in parts[:-1])
+def _chain_name(expr: cst.BaseExpression) -> str:
+    """The attribute names after a call: ``chat.completions.create`` for ``OpenAI().chat.completions.create``."""
+    parts = []
+    while type(expr) is cst.Attribute:
+        parts.append(expr.attr.value)
+        expr = expr.value
+    return ".".join(reversed(parts))
+
+
+def _patch_target(call: cst.BaseExpression) -> Optional[str]:
+    """``app.agent.completion`` for ``patch("app.agent.completion")`` (also ``mocker.patch``,
+    ``patch(...).start()``), ``client.chat.completions.create`` for ``patch.object(client.chat.completions, "create")``."""
+    if type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value == "start":
+        call = call.func.value
+    if type(call) is not cst.Call or not call.args:
+        return None
+    name = dotted_name(call.func) or ""
+    if name == "patch" or name.endswith((".patch", "mocker.patch")):
+        return constant_string(call.args[0].value)
+    if name.endswith("patch.object") and len(call.args) > 1:
+        attr = constant_string(call.args[1].value)
+        owner = dotted_name(call.args[0].value) or _chain_name(call.args[0].value)
+        return f"{owner}.{attr}" if attr and owner else None
+    return None
+
+
+class _PatchedNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.targets: Dict[str, str] = {}
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        target = _patch_target(node.item)
+        if target and node.asname is not None and type(node.asname.name) is cst.Name:
+            self.targets[node.asname.name.value] = target
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        target = _patch_target(node.value)
+        if target and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+            self.targets[node.targets[0].target.value] = target
+
+
+def _patched_names(function: cst.FunctionDef) -> Dict[str, str]:
+    """The mocks of a test function and what each was patched in for: the parameters its
+    ``@patch(...)`` decorators pass (the bottom one first), and its ``with`` and assignments."""
+    params = [p.name.value for p in function.params.params if p.name.value not in ("self", "cls")]
+    patches = [d.decorator for d in function.decorators if _patch_target(d.decorator) and not keyword_arg(d.decorator, "new")]
+    names = {param: _patch_target(d) for param, d in zip(params, reversed(patches))}
+    visitor = _PatchedNames()
+    function.body.visit(visitor)
+    return {**names, **visitor.targets}
 
 
 def _tests_the_id(function_name: str, model_id: str) -> bool:
@@ -316,6 +365,8 @@ class _Visitor(Visitor):
         for match in _dict_key_pattern(ctx.catalog).finditer(source.text):
             self.registry_keys.setdefault(match.group("id"), source.position(match.start())[0])
         self.finding_of: Dict[cst.CSTNode, Finding] = {}
+        self.pending_expectation: Optional[Tuple[Edit, ...]] = None  # for the finding being made
+        self.patched_names: Dict[cst.FunctionDef, Dict[str, str]] = {}  # a test's mocks -> what they patch
         self.values_by_function: Dict[Optional[cst.FunctionDef], List[Finding]] = {}
         # each retired literal -> the requests it reaches
         self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
@@ -328,6 +379,8 @@ class _Visitor(Visitor):
                     self.migrated_sent.add(origin.site)
                 if origin.export is not None:
                     ctx.sent.add(origin.export)
+                    if not plan.explicit and plan.edits:
+                        ctx.thinking_sent.add(origin.export)
         self.call_site_parents: Dict[cst.CSTNode, cst.CSTNode] = {}
         self.source = source
         self.ctx = ctx
@@ -593,7 +646,7 @@ class _Visitor(Visitor):
         position = positional_index(call, arg)
         if name in GETENV_CALLS and (position == 1 or keyword == "default"):
             return Position("getenv-default", "as an environment default", SAFE, style="literal", call=call)
-        if short.startswith("assert"):
+        if short.startswith("assert") or (short == "call" and self.in_test_file):  # mock.call(...): an expected call
             return _review("in a test assertion")
         if short in ("startswith", "endswith"):
             return _review("in a startswith check")
@@ -676,6 +729,7 @@ class _Visitor(Visitor):
                 group=group,
             )
         finding.pending_hint = self.pending_hint
+        finding.thinking_if_sent, self.pending_expectation = self.pending_expectation, None
         self.findings.append(finding)
         self.finding_of[node] = finding
         if position.kind in ("value", "getenv-default") and finding.fix == SAFE:
@@ -804,6 +858,7 @@ class _Visitor(Visitor):
             group = self.checked_value(node, match)
             if group is not None:
                 where = f"{position.where}, fixed with the value it checks"
+                self.pending_expectation = self.expectation_thinking(node, match)
                 return Position("checked", where, SAFE, style="literal"), group or None
         return position, None
 
@@ -822,7 +877,74 @@ class _Visitor(Visitor):
         for finding in self.values_by_function.get(self.innermost_function(), ()):
             if finding.legacy == match.legacy:
                 return self.ensure_group(finding)
+        return self.imported_constant_group(match)
+
+    def imported_constant_group(self, match: IdMatch) -> Optional[str]:
+        """The group of the one constant holding this id in the modules the test imports from:
+        ``ask()`` from ``app.llm`` sends ``app.llm.MODEL``, which the test's expectation checks."""
+        if self.ctx.facts is None or self.flow is None:
+            return None
+        module_scope = self.flow.scope_at(self.stack[:1])
+        groups: Set[str] = set()
+        for module, attr, level in module_scope.imports.values() if module_scope is not None else ():
+            groups |= self.ctx.facts.groups_in(module, level, match.model.id)
+            if attr:  # `from app import llm`
+                groups |= self.ctx.facts.groups_in(f"{module}.{attr}", level, match.model.id)
+        return groups.pop() if len(groups) == 1 else None
+
+    def expectation_thinking(self, node: cst.SimpleString, match: IdMatch) -> Optional[Tuple[Edit, ...]]:
+        """For ``create.assert_called_once_with(model="deepseek-chat", ...)`` (or a ``call(...)``
+        compared with ``create.call_args_list``): a check of a request's exact arguments, which
+        must expect the thinking mode the fix adds to the request. The edits that add it where
+        the mocked call's library takes it; empty when that library is not known; None when the
+        literal is in no such check."""
+        expectation = self.stack[-3] if len(self.stack) > 2 else None
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if type(expectation) is not cst.Call or type(parent) is not cst.Arg or parent.keyword is None:
+            return None
+        mocked = self.mocked_request(expectation)
+        if mocked is None:
+            return None
+        shape = shape_for(mocked)
+        if shape is None or shape.constructor or self.flow is None:
+            return ()
+        q = node.quote[0]
+        explicit, edits, _ = self.flow.placement(expectation, shape, None, None, f"{q}{match.model.thinking}{q}", q)
+        return tuple(edits or ()) if not explicit else None
+
+    def mocked_request(self, expectation: cst.Call) -> Optional[str]:
+        """The mocked call an exact-arguments expectation is about (``client.chat.completions.create``
+        for ``client.chat.completions.create.assert_called_once_with(...)``), or None."""
+        func = expectation.func
+        if type(func) is cst.Attribute and func.attr.value in EXACT_EXPECTATIONS:
+            return self.mock_of(func.value)
+        if callee_name(expectation).rpartition(".")[2] != "call":
+            return None
+        for ancestor in reversed(self.stack[:-3]):
+            if type(ancestor) is cst.Call and type(ancestor.func) is cst.Attribute and ancestor.func.attr.value == "assert_has_calls":
+                return self.mock_of(ancestor.func.value)
+            if type(ancestor) is cst.Comparison:
+                sides = [ancestor.left, *(c.comparator for c in ancestor.comparisons)]
+                for side in sides:
+                    if type(side) is cst.Attribute and side.attr.value in RECORDED_CALLS:
+                        return self.mock_of(side.value)
+                return None
+            if isinstance(ancestor, cst.BaseStatement):
+                return None
         return None
+
+    def mock_of(self, mock: cst.BaseExpression) -> str:
+        """What a mock stands for: ``client.chat.completions.create`` as written, or for a bare
+        name the target it was patched in as (``@patch("app.agent.completion")``, ``with
+        patch(...) as m``, ``m = mocker.patch(...)``)."""
+        if type(mock) is not cst.Name:
+            return dotted_name(mock) or _chain_name(mock)
+        function = self.innermost_function()
+        if function is None:
+            return mock.value
+        if function not in self.patched_names:
+            self.patched_names[function] = _patched_names(function)
+        return self.patched_names[function].get(mock.value) or mock.value
 
     def compared_expression(self, node: cst.SimpleString) -> Optional[cst.BaseExpression]:
         """What ``assert X == "id"`` or ``assertEqual(X, "id")`` compares the literal with."""
@@ -900,6 +1022,8 @@ class _Visitor(Visitor):
             where = "; ".join(f"line {self.line_of(p.call)}: {p.problem}" for p in blocked)
             return edits, f"V4 thinks by default: send thinking {mode} with the request that uses it ({where})", group
         if plans:
+            if edits and group:
+                self.ctx.thinking_sent.add(group)
             return edits, "", group
         hint = (f"V4 thinks by default: no request that sends this value was found; send thinking {mode} with it "
                 f'(OpenAI SDK: extra_body={{"thinking": {{"type": "{mode}"}}}})')
