@@ -280,6 +280,20 @@ TEST_FILE = [
      'def test_deepseek_with_chat_model():\n    assert LLM(model="deepseek-chat").model == "deepseek-chat"\n', None),
     ("an assertion on nothing being fixed stays a review",
      'def test_m(x):\n    assert x == "deepseek-chat"\n', None),
+    ("a helper's default and the assertion in another test on what it passed on",
+     'def _tool(model="deepseek-chat"):\n    return Tool(model=model)\n\n\n'
+     'def test_inherits():\n    assert argv(_tool())[1] == "deepseek-chat"\n',
+     'def _tool(model="deepseek-v4-flash"):\n    return Tool(model=model)\n\n\n'
+     'def test_inherits():\n    assert argv(_tool())[1] == "deepseek-v4-flash"\n'),
+    ("... but not while a table of the file is keyed by the id and keeps it (an unsafe fix)",
+     'def _tool(model="deepseek-chat", lookup=None):\n    return Tool(model=model, lookup=lookup)\n\n\n'
+     'def test_inherits():\n    assert argv(_tool())[1] == "deepseek-chat"\n\n\n'
+     'def test_profile():\n    assert argv(_tool(lookup={"deepseek-chat": "main"}.get))[1] == "main"\n', None),
+    ("a text an assertion expects, made from the test's value",
+     'def test_m(self):\n    run(provider="deepseek", model_name="deepseek-chat")\n'
+     '    self.assertIn("Auxiliary model: deepseek/deepseek-chat", out())\n',
+     'def test_m(self):\n    run(provider="deepseek", model_name="deepseek-v4-flash")\n'
+     '    self.assertIn("Auxiliary model: deepseek/deepseek-v4-flash", out())\n'),
 ]
 
 
@@ -288,8 +302,8 @@ def test_in_tests_values_become_the_v4_id_with_the_checks_on_them(tmp_path, name
     result, after = run_on_text(tmp_path, src, name="tests/test_models.py", fix=True)
     assert not result.errors
     assert after.decode() == (expected if expected is not None else src)
-    if expected is None:
-        assert {f.rule for f in result.findings if f.legacy} <= {"DS002"}
+    if expected is None:  # reported, and nothing offered as safe
+        assert result.findings and not [f for f in result.findings if f.legacy and f.fix == "safe"]
 
 
 def test_an_assertion_in_another_file_moves_with_the_constant_it_checks(tmp_path):

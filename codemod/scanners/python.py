@@ -111,6 +111,7 @@ def _scan_module(
         flow = ModuleFlow(module, source, ctx.catalog, lambda node: node_span(source, positions, node), ctx.facts)
     visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements, flow)
     visit_tree(module, visitor)
+    visitor.group_unchecked_assertions()
     findings = visitor.findings + visitor.request_findings()
     if visitor.api_call_sites and ctx.config.retry_strategy != "off":
         from codemod import retry
@@ -366,7 +367,10 @@ class _Visitor(Visitor):
             self.registry_keys.setdefault(match.group("id"), source.position(match.start())[0])
         self.finding_of: Dict[cst.CSTNode, Finding] = {}
         self.pending_expectation: Optional[Tuple[Edit, ...]] = None  # for the finding being made
+        self.pending_unchecked: Optional[Tuple[IdMatch, Edit]] = None
         self.patched_names: Dict[cst.FunctionDef, Dict[str, str]] = {}  # a test's mocks -> what they patch
+        # a test's assertions whose value was not found where they are: (finding, its literal edit) per id
+        self.unchecked: Dict[str, List[Tuple[Finding, Edit]]] = {}
         self.values_by_function: Dict[Optional[cst.FunctionDef], List[Finding]] = {}
         # each retired literal -> the requests it reaches
         self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
@@ -730,6 +734,10 @@ class _Visitor(Visitor):
             )
         finding.pending_hint = self.pending_hint
         finding.thinking_if_sent, self.pending_expectation = self.pending_expectation, None
+        if self.pending_unchecked is not None:
+            unchecked_match, edit = self.pending_unchecked
+            self.unchecked.setdefault(unchecked_match.legacy, []).append((finding, edit))
+            self.pending_unchecked = None
         self.findings.append(finding)
         self.finding_of[node] = finding
         if position.kind in ("value", "getenv-default") and finding.fix == SAFE:
@@ -860,7 +868,31 @@ class _Visitor(Visitor):
                 where = f"{position.where}, fixed with the value it checks"
                 self.pending_expectation = self.expectation_thinking(node, match)
                 return Position("checked", where, SAFE, style="literal"), group or None
+            self.pending_unchecked = (match, self.replacement_edits(node, match, replace(position, style="literal"), *self.range_of(node))[0])
         return position, None
+
+    def group_unchecked_assertions(self) -> None:
+        """After the visit of a test file: an assertion on an id whose value was not found where
+        it is (``assert argv[...] == "deepseek-chat"`` for a helper's default ``model="deepseek-chat"``)
+        is fixed with the file's values of that id, as one group; when a table of the file is keyed
+        by the id too, the group is fixed with the table's new entry (an unsafe fix), or not at all."""
+        for legacy, unchecked in self.unchecked.items():
+            values = [f for found in self.values_by_function.values() for f in found if f.legacy == legacy]
+            groups = {f.group for f in values}
+            if not values or len(groups - {None}) > 1 or (None not in groups and len(groups) != 1):
+                continue
+            table = self.added_beside.get(legacy) if legacy in self.registry_keys else None
+            if legacy in self.registry_keys and groups - {None}:
+                continue  # the values are fixed with another group already
+            group = table or next(iter(groups - {None}), None) or self.ensure_group(values[0])
+            fix = UNSAFE if legacy in self.registry_keys else SAFE
+            if legacy in self.registry_keys and table is None:
+                fix = None  # the table keeps the legacy id and cannot gain its successor: nothing moves
+            for finding in values:
+                finding.group, finding.fix = group, fix
+            for finding, edit in unchecked:
+                finding.group, finding.fix, finding.edits = group, fix, (edit,) if fix else ()
+                finding.rule = VALUE_RULE if fix == SAFE else finding.rule
 
     def checked_value(self, node: cst.SimpleString, match: IdMatch) -> Optional[str]:
         """The group of the value an assertion compares against ("" for this tool's own rewrite,
@@ -1159,9 +1191,33 @@ class _Visitor(Visitor):
         raw = self.source.text[start:end]
         where = "in a docstring" if self.is_docstring() else "in a string"
         for match in self.catalog.find(raw):
+            checked = self.checked_in_text(match)
+            if checked is not None:  # `assertIn("Auxiliary model: deepseek/deepseek-chat", out)`
+                edit = Edit(start + match.start, start + match.end, match.replacement)
+                self.findings.append(self.ctx.id_finding(
+                    self.source, start + match.start, start + match.end, match, VALUE_RULE,
+                    where="in a test assertion's text, fixed with the value it checks", fix=SAFE, edits=(edit,),
+                    replacement=match.replacement, group=self.ensure_group(checked)))
+                continue
             self.findings.append(
                 self.ctx.id_finding(self.source, start + match.start, start + match.end, match, MENTION_RULE, where=where, severity="info")
             )
+
+    def checked_in_text(self, match: IdMatch) -> Optional[Finding]:
+        """The value a test assertion's longer text names, when the test function fixes a value
+        of the same id before it (the text is made from that value)."""
+        if not self.in_test_file or not any(type(n) is cst.Assert for n in self.stack) and not self.in_assert_call():
+            return None
+        for finding in self.values_by_function.get(self.innermost_function(), ()):
+            value = self.catalog.exact(finding.legacy or "")
+            if value is not None and value.model.id == match.model.id:
+                return finding
+        return None
+
+    def in_assert_call(self) -> bool:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        grandparent = self.stack[-3] if len(self.stack) > 2 else None
+        return type(parent) is cst.Arg and type(grandparent) is cst.Call and callee_name(grandparent).startswith("assert")
 
     def is_docstring(self) -> bool:
         return len(self.stack) >= 2 and isinstance(self.stack[-2], cst.Expr)
