@@ -342,6 +342,29 @@ TABLES = [
 ]
 
 
+BRANCHES = [
+    ("an if/elif chain on both ids: neither branch is fixed",
+     'def pick(n):\n    if n == "deepseek-chat":\n        return 1\n    elif n == "deepseek-reasoner":\n        return 2\n', None),
+    ("a branch that tests the successor already",
+     'def pick(n):\n    if n == "deepseek-v4-flash":\n        return 1\n    elif n == "deepseek-chat":\n        return 2\n', None),
+    ("match cases on both ids",
+     'def pick(n):\n    match n:\n        case "deepseek-chat":\n            return 1\n        case "deepseek-reasoner" | "x":\n'
+     '            return 2\n', None),
+    ("one branch per id is fixed; another subject does not count",
+     'def pick(n, m):\n    if n == "deepseek-chat":\n        return 1\n    elif m == "deepseek-reasoner":\n        return 2\n',
+     'def pick(n, m):\n    if n == "deepseek-v4-flash":\n        return 1\n    elif m == "deepseek-v4-flash":\n        return 2\n'),
+]
+
+
+@pytest.mark.parametrize("name, src, expected", BRANCHES, ids=[case[0] for case in BRANCHES])
+def test_no_unsafe_fix_turns_two_branches_into_the_same_test(tmp_path, name, src, expected):
+    result, after = run_on_text(tmp_path, src, fix=True, unsafe=True)
+    assert not result.errors
+    assert after.decode() == (expected if expected is not None else src)
+    if expected is None:
+        assert "another branch tests the same successor" in " ".join(f.message for f in result.findings)
+
+
 @pytest.mark.parametrize("name, src, expected", TABLES, ids=[case[0] for case in TABLES])
 def test_tables_get_the_successor_beside_the_legacy_id_never_a_duplicate(tmp_path, name, src, expected):
     result, after = run_on_text(tmp_path, src, fix=True, unsafe=True)

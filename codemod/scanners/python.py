@@ -112,6 +112,7 @@ def _scan_module(
     visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements, flow)
     visit_tree(module, visitor)
     visitor.group_unchecked_assertions()
+    visitor.keep_branches_apart()
     findings = visitor.findings + visitor.request_findings()
     if visitor.api_call_sites and ctx.config.retry_strategy != "off":
         from codemod import retry
@@ -371,6 +372,8 @@ class _Visitor(Visitor):
         self.patched_names: Dict[cst.FunctionDef, Dict[str, str]] = {}  # a test's mocks -> what they patch
         # a test's assertions whose value was not found where they are: (finding, its literal edit) per id
         self.unchecked: Dict[str, List[Tuple[Finding, Edit]]] = {}
+        # the branch tests of an if/elif chain or a match, per (chain, subject): their findings
+        self.branch_tests: Dict[Tuple[cst.CSTNode, str], List[Finding]] = {}
         self.values_by_function: Dict[Optional[cst.FunctionDef], List[Finding]] = {}
         # each retired literal -> the requests it reaches
         self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
@@ -733,6 +736,10 @@ class _Visitor(Visitor):
                 group=group,
             )
         finding.pending_hint = self.pending_hint
+        if position.where in ("in a comparison", "in a match case") and finding.fix is not None:
+            chain = self.branch_chain(node)
+            if chain is not None:
+                self.branch_tests.setdefault(chain, []).append(finding)
         finding.thinking_if_sent, self.pending_expectation = self.pending_expectation, None
         if self.pending_unchecked is not None:
             unchecked_match, edit = self.pending_unchecked
@@ -870,6 +877,61 @@ class _Visitor(Visitor):
                 return Position("checked", where, SAFE, style="literal"), group or None
             self.pending_unchecked = (match, self.replacement_edits(node, match, replace(position, style="literal"), *self.range_of(node))[0])
         return position, None
+
+    def branch_chain(self, node: cst.SimpleString) -> Optional[Tuple[cst.CSTNode, str]]:
+        """(the first ``if`` of an if/elif chain, or the ``match``; the text of the tested
+        subject) when the literal is what a branch tests its subject against."""
+        match_index = next((i for i in range(len(self.stack) - 1, -1, -1) if type(self.stack[i]) is cst.Match), None)
+        if match_index is not None and any(type(n) is cst.MatchCase for n in self.stack[match_index:]):
+            return self.stack[match_index], self.text_of(self.stack[match_index].subject)
+        subject = self.compared_expression(node)
+        index = next((i for i in range(len(self.stack) - 1, -1, -1) if type(self.stack[i]) is cst.Comparison), None)
+        if subject is None or index is None or index == 0 or type(self.stack[index - 1]) is not cst.If:
+            return None
+        if self.stack[index - 1].test is not self.stack[index]:
+            return None
+        chain, index = self.stack[index - 1], index - 1
+        while index > 0 and type(self.stack[index - 1]) is cst.If and self.stack[index - 1].orelse is chain:
+            chain, index = self.stack[index - 1], index - 1
+        return chain, self.text_of(subject)
+
+    def text_of(self, node: cst.CSTNode) -> str:
+        start, end = self.range_of(node)
+        return self.source.text[start:end]
+
+    def tested_strings(self, chain: cst.CSTNode, subject: str) -> List[str]:
+        """The strings the branches of a chain test ``subject`` against, as written."""
+        found: List[str] = []
+        if type(chain) is cst.Match:
+            for case in chain.cases:
+                patterns = case.pattern.patterns if type(case.pattern) is cst.MatchOr else [case.pattern]
+                for pattern in patterns:
+                    pattern = getattr(pattern, "pattern", pattern)  # a MatchOrElement holds its pattern
+                    if type(pattern) is cst.MatchValue and constant_string(pattern.value) is not None:
+                        found.append(constant_string(pattern.value))
+            return found
+        branch: Optional[cst.CSTNode] = chain
+        while type(branch) is cst.If:
+            test = branch.test
+            if type(test) is cst.Comparison and len(test.comparisons) == 1:
+                sides = [test.left, test.comparisons[0].comparator]
+                texts = [self.text_of(side) for side in sides]
+                if subject in texts:
+                    found += [constant_string(side) for side in sides if constant_string(side) is not None]
+            branch = branch.orelse
+        return found
+
+    def keep_branches_apart(self) -> None:
+        """No fix turns two branches into the same test: ``if name == "deepseek-chat"`` and
+        ``elif name == "deepseek-reasoner"`` share one successor, so neither is fixed."""
+        for (chain, subject), findings in self.branch_tests.items():
+            tested = self.tested_strings(chain, subject)
+            for finding in findings:
+                others = [t for t in tested if t != finding.legacy]
+                successors = [(self.catalog.exact(t).replacement if self.catalog.exact(t) is not None else t) for t in others]
+                if finding.replacement in successors:
+                    finding.fix, finding.edits = None, ()
+                    finding.message += "; not fixed: another branch tests the same successor"
 
     def group_unchecked_assertions(self) -> None:
         """After the visit of a test file: an assertion on an id whose value was not found where
