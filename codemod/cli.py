@@ -68,8 +68,12 @@ def _vendor_shim(ctx, param, value):
         return
     from codemod import shim
 
-    shim.write_vendored(Path(value))
-    click.echo(f"wrote the stdlib-only runtime shim to {value}")
+    try:
+        written = shim.write_vendored(Path(value))
+    except OSError as exc:
+        click.echo(f"error: {value}: cannot write the shim: {exc.strerror or exc}", err=True)
+        ctx.exit(EXIT_ERROR)
+    click.echo(f"wrote the stdlib-only runtime shim to {written}")
     ctx.exit(EXIT_OK)
 
 

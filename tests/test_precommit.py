@@ -153,3 +153,27 @@ def test_fix_hook_rewrites_files_and_stops_the_commit(project, pre_commit_home):
     git(repo, "add", "-A")
     again = pre_commit(repo, pre_commit_home)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_the_shim_this_tool_vendors_passes_its_hook_and_no_fix_touches_it(project, pre_commit_home):
+    """The vendored shim holds the retired ids on purpose (its catalog): its first line marks it,
+    so the hook does not block the file the tool itself wrote, and --unsafe-fixes leaves it be."""
+    repo = project("v4-migrate", {"clean.py": "x = 1\n", "src/app/__init__.py": ""})
+    vendored = run_cli(["--vendor-shim", "src/app/v4_shim.py"], cwd=repo)
+    assert vendored.returncode == 0 and "src/app/v4_shim.py" in vendored.stdout, vendored.stderr
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    hook = pre_commit(repo, pre_commit_home)
+    assert hook.returncode == 0, hook.stdout + hook.stderr
+    written = (repo / "src/app/v4_shim.py").read_bytes()
+    assert run_cli(["src/app/v4_shim.py"], cwd=repo).returncode == 0
+    assert run_cli(["--fix", "--unsafe-fixes", "."], cwd=repo).returncode == 0
+    assert (repo / "src/app/v4_shim.py").read_bytes() == written
+    # the same ids in a file without the marker are still found
+    (repo / "src/app/copy.py").write_bytes(written.split(b"\n", 1)[1])
+    assert run_cli(["src/app/copy.py"], cwd=repo).returncode == 1
+
+
+def test_vendor_shim_to_a_folder_that_does_not_exist_is_one_line_and_exit_2(tmp_path):
+    proc = run_cli(["--vendor-shim", str(tmp_path / "nowhere" / "x.py")], cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1 and "nowhere" in proc.stderr, proc.stderr
