@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from codemod import applier, gitcmd, scanners
+from codemod import applier, gitcmd, scanners, suppressions
 from codemod.config import CliOverrides, Config, ConfigResolver
 from codemod.discovery import Candidate, Discovery, GitBatch, exclude_spec
 from codemod.ftypes import SAFE, UNSAFE, VENDORED_MARKER, FileResult, Finding, ScanContext, ScanError, SourceText
@@ -28,7 +28,6 @@ MIN_FILES_FOR_POOL = 24
 BINARY_SNIFF_BYTES = 8192
 # Set (to anything) to always use the Python byte prefilter, never `git grep` (tests, debugging).
 NO_GIT_GREP_ENV = "V4_MIGRATE_NO_GIT_GREP"
-SUPPRESSION = re.compile(r"#\s*v4-migrate:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?")
 
 
 @dataclass(frozen=True)
@@ -84,25 +83,6 @@ def decode(raw: bytes, fmt: str) -> Decoded:
     if text.encode(encoding) != body:
         raise DecodeError(f"{encoding} does not round-trip byte-exactly")
     return Decoded(text, encoding, bom)
-
-
-def suppressed_codes(line_text: str) -> Optional[Sequence[str]]:
-    """Codes a ``# v4-migrate: ignore[...]`` comment names; () for a bare ignore; None if none."""
-    match = SUPPRESSION.search(line_text)
-    if match is None:
-        return None
-    codes = match.group("codes")
-    return tuple(c.strip().upper() for c in codes.split(",") if c.strip()) if codes else ()
-
-
-def is_suppressed(finding: Finding, source: SourceText) -> bool:
-    for line in (finding.line, finding.line - 1):
-        if line < 1:
-            continue
-        codes = suppressed_codes(source.line_text(line))
-        if codes is not None and (not codes or finding.rule in codes):
-            return True
-    return False
 
 
 def expect_thinking(scanned: Sequence[Tuple[FileResult, Optional["_ScanState"]]]) -> None:
@@ -219,7 +199,8 @@ class FileProcessor:
         except DecodeError as exc:
             result.errors.append(f"{candidate.display}: {exc}; reported by text, not fixed")
             text_source = SourceText(raw.decode("latin-1"))
-            result.findings = self.select(scanners.load("text").scan(text_source, ctx, reason=str(exc)), text_source, config)
+            result.findings = self.select(scanners.load("text").scan(text_source, ctx, reason=str(exc)), text_source, config,
+                                          ctx.path, comments_fixable=False)
             return result
         source = SourceText(decoded.text)
         scanner = scanners.load(fmt) or scanners.load("text")
@@ -244,12 +225,17 @@ class FileProcessor:
             findings = scanner.scan(source, ctx)
         except ScanError as exc:
             findings = scanners.load("text").scan(source, ctx, reason=f"the file does not parse: {exc}")
-        return self.select(findings, source, config)
+        return self.select(findings, source, config, ctx.path, getattr(scanner, "LINE_COMMENTS", False))
 
-    def select(self, findings: Iterable[Finding], source: SourceText, config: Config) -> List[Finding]:
-        return [
-            f for f in findings if config.is_selected(f.rule, self.default_codes) and not is_suppressed(f, source)
-        ]
+    def select(self, findings: Iterable[Finding], source: SourceText, config: Config, path: str = "",
+               comments_fixable: bool = True) -> List[Finding]:
+        """The findings of the selected rules that no suppression comment covers, and the
+        comments that cover none (DS900)."""
+        findings = list(findings)
+        kept, directives = suppressions.split(findings, source)
+        if directives:
+            kept += suppressions.unused(findings, directives, source, path, comments_fixable)
+        return [f for f in kept if config.is_selected(f.rule, self.default_codes)]
 
     def fix(self, state: "_ScanState", result: FileResult) -> None:
         self.fix_together([(result, state)])
@@ -398,8 +384,10 @@ class FileProcessor:
             second = scanner.scan(again, ctx)
         except ScanError as exc:
             return f"the fixed file does not parse ({exc})", []
-        remaining = self.select(second, again, config)
-        leftover, _ = applier.select_edits([f for f in remaining if fixable(f)], self.options.fix_kinds)
+        remaining = self.select(second, again, config, ctx.path, getattr(scanner, "LINE_COMMENTS", False))
+        # (a comment a fix left covering nothing is reported, and removed by the next run)
+        leftover, _ = applier.select_edits([f for f in remaining if fixable(f) and f.rule != suppressions.UNUSED_RULE],
+                                           self.options.fix_kinds)
         if leftover:
             return "a second pass would change the fix again (please report this)", []
         return None, remaining

@@ -299,7 +299,42 @@ def test_suppression_comments(tmp_path):
         'C = "deepseek-chat"  # v4-migrate: ignore[DS002]\n'
     )
     result, _ = run_on_text(tmp_path, source)
-    assert [(f.rule, f.line) for f in result.findings] == [("DS001", 4)]
+    assert [(f.rule, f.line) for f in result.findings] == [("DS001", 4), ("DS900", 4)]  # DS002 covers nothing there
+
+
+SUPPRESSIONS = [
+    ("a trailing comment covers its own line, not the next",
+     'A = "deepseek-chat"  # v4-migrate: ignore[DS001]\nB = "deepseek-chat"\n', [("DS001", 2)]),
+    ("a comment on its own line covers the next",
+     '# v4-migrate: ignore[DS001]\nA = "deepseek-chat"\nB = "deepseek-chat"\n', [("DS001", 3)]),
+    ("noqa with this tool's code, among another linter's",
+     'A = "deepseek-chat"  # noqa: E501, DS001\nB = "deepseek-chat"  # noqa:DS001\n', []),
+    ("a bare noqa is another linter's",
+     'A = "deepseek-chat"  # noqa\nB = "deepseek-chat"  # noqa: E501\n', [("DS001", 1), ("DS001", 2)]),
+    ("an unused comment, and an unused code of a used one",
+     'A = "deepseek-chat"  # v4-migrate: ignore[DS001, DS003]\nB = 1  # v4-migrate: ignore\n', [("DS900", 1), ("DS900", 2)]),
+    ("turning a rule off makes no comment stale",
+     '"""deepseek-chat in prose."""  # v4-migrate: ignore[DS003]\n', []),
+]
+
+
+@pytest.mark.parametrize("name, source, expected", SUPPRESSIONS, ids=[case[0] for case in SUPPRESSIONS])
+def test_suppression_comments_cover_their_line_or_the_next(tmp_path, name, source, expected):
+    config = tmp_path / "v4-migrate.toml"
+    config.write_text('ignore = ["DS003"]\n')
+    result, _ = run_on_text(tmp_path, source, config_path=config)
+    assert [(f.rule, f.line) for f in result.findings] == expected
+
+
+def test_unused_suppressions_are_removed_by_the_fix(tmp_path):
+    source = ('A = "deepseek-chat"  # v4-migrate: ignore[DS001, DS003]\n'
+              '# v4-migrate: ignore[DS002]\nB = 1  # keep this comment\n'
+              'C = "deepseek-chat"  # noqa: DS003, E501\n')
+    result, after = run_on_text(tmp_path, source, fix=True)
+    assert not result.errors
+    assert after.decode() == ('import os\nA = "deepseek-chat"  # v4-migrate: ignore[DS001]\n'
+                              'B = 1  # keep this comment\n'
+                              'C = os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")  # noqa: E501\n')
 
 
 def test_form_feed_page_breaks_keep_positions_and_bytes(tmp_path):

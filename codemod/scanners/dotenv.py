@@ -26,6 +26,8 @@ from codemod.redact import SECRET_KEY
 from codemod.scanners import _common as common
 from codemod.scanners._common import Decision
 
+LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
+
 # One binding from the start of a line, as python-dotenv reads it.
 _BINDING = re.compile(
     r"""

@@ -21,6 +21,8 @@ from codemod.project import is_test_path
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners._pyprune import cpython_module, pruned_text
 
+LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
+
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"
 MENTION_RULE = "DS003"

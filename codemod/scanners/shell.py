@@ -12,6 +12,8 @@ from typing import List
 from codemod.ftypes import Edit, Finding, ScanContext, SourceText
 from codemod.scanners import _common as common
 
+LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
+
 _COMMENT = re.compile(r"(?:^|(?<=\s))#.*$", re.M)
 
 

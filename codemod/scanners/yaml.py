@@ -55,6 +55,8 @@ MERGE_KEY = "<<"
 # Document kinds.
 GENERIC, COMPOSE, WORKFLOW, LITELLM, CASSETTE = "generic", "compose", "workflow", "litellm", "cassette"
 
+LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
+
 ARGV_KEYS = frozenset({"command", "args", "entrypoint", "cmd", "arguments"})
 REGISTRY_KEYS = frozenset({"name", "id", "model_name"})  # what the entries of a list are looked up by
 COMPOSE_ENVIRONMENT = ("services", ANY, "environment", ANY)
