@@ -56,11 +56,26 @@ def _explain(ctx, param, value):
         return
     from codemod.ruledocs import load_rule_docs
 
-    doc = load_rule_docs().get(value.upper())
+    docs = load_rule_docs()
+    if value == _ALL_RULES:  # --explain alone: the rules, one line each
+        width = max(len(doc.name) for doc in docs.values())
+        for doc in docs.values():
+            fix = "no fix" if doc.fix == "none" else f"{doc.fix} fix"
+            click.echo(f"{doc.code}  {doc.name:<{width}}  {fix:<10}  {'on' if doc.default else 'opt-in':<6}  {doc.summary}")
+        ctx.exit(EXIT_OK)
+    by_name = {doc.name: doc for doc in docs.values()}
+    doc = docs.get(value.upper()) or by_name.get(value.lower())
     if doc is None:
-        raise click.BadParameter(f"unknown rule {value!r}; rules: {', '.join(load_rule_docs())}")
+        import difflib
+
+        close = difflib.get_close_matches(value.upper(), list(docs), n=1) or difflib.get_close_matches(value.lower(), list(by_name), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise click.BadParameter(f"unknown rule {value!r}{hint} (`--explain` alone lists the rules)")
     click.echo(doc.explain(), nl=False)
     ctx.exit(EXIT_OK)
+
+
+_ALL_RULES = "\0all"  # the value of a bare --explain
 
 
 def _vendor_shim(ctx, param, value):
@@ -105,7 +120,8 @@ def _command():
     @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings as the baseline.")
     @click.option("--group-by-owner", is_flag=True, help="Group call sites by CODEOWNERS owner in reports.")
     @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for parsing [default: the cores].")
-    @click.option("--explain", callback=_explain, expose_value=False, is_eager=True, metavar="CODE", help="Print a rule's documentation.")
+    @click.option("--explain", callback=_explain, expose_value=False, is_eager=True, metavar="[CODE|NAME]", is_flag=False,
+                  flag_value=_ALL_RULES, help="Print a rule's documentation (by code or name); alone, list the rules.")
     @click.option("--vendor-shim", callback=_vendor_shim, expose_value=False, is_eager=True, metavar="PATH", type=click.Path(dir_okay=False), help="Write the runtime shim as one stdlib-only file.")
     @click.version_option(__version__, prog_name="v4-migrate")
     def cli(**params):

@@ -244,3 +244,24 @@ def test_output_to_a_pipe_closed_early_ends_quietly_with_the_exit_code(tmp_path)
     assert proc.wait(timeout=120) == 1
     assert first.decode().strip() == "app.py"
     assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+
+
+def test_explain_alone_lists_every_rule(tmp_path):
+    from codemod.ruledocs import load_rule_docs
+
+    proc = run_cli(["--explain"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    listed = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert listed == sorted(load_rule_docs())
+    assert "unused-suppression" in proc.stdout and "opt-in" in proc.stdout
+
+
+@pytest.mark.parametrize("asked", ["DS900", "ds900", "unused-suppression"])
+def test_explain_takes_a_code_or_a_name(tmp_path, asked):
+    proc = run_cli(["--explain", asked], tmp_path)
+    assert proc.returncode == 0 and proc.stdout.startswith("DS900 (unused-suppression)"), proc.stdout + proc.stderr
+
+
+def test_explain_of_an_unknown_rule_suggests_the_closest(tmp_path):
+    proc = run_cli(["--explain", "legacy-model-idd"], tmp_path)
+    assert proc.returncode == 2 and "did you mean legacy-model-id?" in proc.stderr, proc.stderr
