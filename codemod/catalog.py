@@ -226,17 +226,15 @@ class Catalog:
         return deadline.severity_for_tier(self.tier(model, today))
 
     def legacy_message(self, match: IdMatch, today: date, where: str = "", hint: str = "") -> str:
+        """One short line (``--explain`` and SARIF help carry the long form): what, where, what to use."""
         model = match.model
-        when = model.retired_at.strftime("%Y-%m-%d %H:%M UTC")
+        where = f" {where}" if where else ""
         if self.tier(model, today) == deadline.RETIRED:
-            status = f"the API has rejected it with HTTP 400 since {when}"
+            lead = f"Retired model id `{match.legacy}`{where} (HTTP 400 since {model.retired_at:%Y-%m-%d})"
         else:
-            status = deadline.describe_deadline(model.retired_at, today)
-        details = [f"thinking {model.thinking}"] if model.thinking else []
-        details += [note for note in (self.alias_note(model.replacement),) if note]
-        successor = f"use `{match.replacement}`" + (f" ({'; '.join(details)})" if details else "")
-        lead = f"Retired DeepSeek model id `{match.legacy}`" + (f" {where}" if where else "")
-        return f"{lead}: {status}; {successor}" + (f". {hint}" if hint else "")
+            lead = f"Model id `{match.legacy}`{where} {deadline.describe_deadline(model.retired_at, today)}"
+        successor = f"use `{match.replacement}`" + (f", thinking {model.thinking}" if model.thinking else "")
+        return f"{lead}; {successor}" + (f". {hint}" if hint else "")
 
     # -- URLs -----------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from codemod.ftypes import SEVERITY_RANK
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_BASELINE_SHRANK = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "github", "markdown", "junit", "gitlab")
 
 
 def _load() -> None:

@@ -471,3 +471,21 @@ def test_reporters_do_not_import_libcst():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_concise_is_one_clickable_line_per_finding_and_the_summary(tmp_path):
+    report = make_report(tmp_path, sample_findings())
+    lines = rendered("concise", report).splitlines()
+    assert len(lines) == len(report.remaining) + 1 and lines[-1].startswith("Found ")
+    for line, finding in zip(lines, report.remaining):
+        assert line.startswith(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} "), line
+        assert "\n" not in line and finding.message in line
+
+
+def test_concise_through_the_cli_names_each_site(tmp_path):
+    from helpers import run_cli
+
+    (tmp_path / "app.py").write_text('MODEL = "deepseek-chat"\n')
+    proc = run_cli(["--format", "concise", "."], tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0].startswith("app.py:1:9: DS001 [*] Retired model id `deepseek-chat`"), proc.stdout

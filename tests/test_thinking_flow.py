@@ -200,7 +200,7 @@ def test_a_constant_no_request_sends_keeps_its_rewrite_and_says_what_to_add(tmp_
 def test_the_message_names_what_to_add_when_no_request_is_found(tmp_path):
     root = _repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
     check = run_cli(["."], cwd=root)
-    assert "no request that sends this value was found; send thinking disabled with it" in check.stdout
+    assert "no request sending it was found: send thinking disabled with it" in check.stdout
 
 
 class _EditsWhileFixing(FileProcessor):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from codemod.catalog import Catalog
     from codemod.ruledocs import RuleDoc
 
-FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "github", "markdown", "junit", "gitlab")
 
 
 @dataclass

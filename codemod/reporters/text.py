@@ -19,17 +19,21 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
         for diff in report.diffs:
             lines += [[(line, _diff_style(line))] for line in diff.splitlines()]
     else:
-        shown = report.remaining
-        if report.baseline is not None:  # known findings are the baseline's business
-            shown = [f for f in shown if report.baseline.is_new(f)]
-        for path, findings in groupby(shown, key=lambda f: f.path):
+        for path, findings in groupby(shown(report), key=lambda f: f.path):
             lines.append([(path, "bold underline")])
             for finding in findings:
                 lines += _finding_lines(finding)
             lines.append([])
     if not report.quiet:
-        lines.append(_summary(report))
-    _write(lines, out, color)
+        lines.append(summary(report))
+    write(lines, out, color)
+
+
+def shown(report: Report) -> List[Finding]:
+    """The findings to list: the remaining ones, less those a baseline knows."""
+    if report.baseline is not None:  # known findings are the baseline's business
+        return [f for f in report.remaining if report.baseline.is_new(f)]
+    return report.remaining
 
 
 def _diff_style(line: str) -> str:
@@ -57,7 +61,7 @@ def _finding_lines(finding: Finding) -> List[List[Segment]]:
     return lines
 
 
-def _summary(report: Report) -> List[Segment]:
+def summary(report: Report) -> List[Segment]:
     remaining = report.remaining
     if report.mode == "diff":
         return [(f"Would fix findings in {len(report.diffs)} file(s); run with --fix to apply." if report.diffs else "No fixes to apply.", "bold")]
@@ -82,7 +86,7 @@ def _summary(report: Report) -> List[Segment]:
     return [(text + ".", "bold")]
 
 
-def _write(lines: List[List[Segment]], out: TextIO, color: bool) -> None:
+def write(lines: List[List[Segment]], out: TextIO, color: bool) -> None:
     if not color:
         out.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
         return

@@ -1121,7 +1121,7 @@ class _Visitor(Visitor):
             if edits and group:
                 self.ctx.thinking_sent.add(group)
             return edits, "", group
-        hint = (f"V4 thinks by default: no request that sends this value was found; send thinking {mode} with it "
+        hint = (f"V4 thinks by default and no request sending it was found: send thinking {mode} with it "
                 f'(OpenAI SDK: extra_body={{"thinking": {{"type": "{mode}"}}}})')
         if export:
             self.pending_hint = hint  # unless a request in another module sends it (the engine knows)
