@@ -152,7 +152,7 @@ class FileProcessor:
                 result.errors.append(f"{candidate.display}: {skip}")
             return result
         except ValueError as exc:  # a broken pyproject.toml governing this file
-            result.errors.append(str(exc))
+            result.errors.extend(str(exc).splitlines())
             return result
         if raw is None or (prefilter and not self.is_candidate(raw, config)):
             return result
@@ -230,7 +230,9 @@ class FileProcessor:
 
     def select(self, findings: Iterable[Finding], source: SourceText, config: Config) -> List[Finding]:
         return [
-            f for f in findings if config.is_selected(f.rule, self.default_codes) and not is_suppressed(f, source)
+            f for f in findings
+            if config.is_selected(f.rule, self.default_codes) and not config.is_ignored_in(f.rule, f.path)
+            and not is_suppressed(f, source)
         ]
 
     def fix(self, state: "_ScanState", result: FileResult) -> None:
@@ -536,6 +538,7 @@ class Engine:
                     config = self.processor.config_for(candidate)
                 except ValueError as exc:  # a broken pyproject.toml governing this file
                     self.note(str(exc))
+                    self.files_seen -= 1  # not checked
                     continue
                 discovered.append((candidate, config))
             batches: List[Tuple[GitBatch, Config]] = []
@@ -571,6 +574,7 @@ class Engine:
                     found.append((candidate, self.processor.config_for(candidate)))
                 except ValueError as exc:  # a broken pyproject.toml governing this file
                     self.note(str(exc))
+                    self.files_seen -= 1  # not checked
         return found
 
     def _readable(self, discovered: Iterable[Tuple[Candidate, Config]],
@@ -906,9 +910,10 @@ class Engine:
                 pool.shutdown(wait=True, cancel_futures=True)
 
     def note(self, problem: str) -> None:
-        """One line per problem, however many files it touches."""
-        if problem not in self.discovery.problems:
-            self.discovery.problems.append(problem)
+        """One line per problem, however many files it touches (a config error may hold several)."""
+        for line in problem.splitlines():
+            if line not in self.discovery.problems:
+                self.discovery.problems.append(line)
 
     @property
     def problems(self) -> List[str]:
