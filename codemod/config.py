@@ -133,7 +133,7 @@ def _read(path: Path, warn: Optional[Callable[[str], None]]) -> Tuple[Optional[D
     if isinstance(tool, dict):
         for name in tool:
             if schema.looks_like_ours(str(name)) and warn is not None:
-                warn(f"{path}: [tool.{schema._key(str(name))}] is not read; did you mean [tool.v4-migrate]?")
+                warn(f"{path}: [tool.{schema.key_text(str(name))}] is not read; did you mean [tool.v4-migrate]?")
         if "v4-migrate" in tool:
             return tool["v4-migrate"], OUR_TABLE
     if path.name == "pyproject.toml":

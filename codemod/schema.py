@@ -221,7 +221,7 @@ def _plain(exc: BaseException) -> str:
 @dataclass(frozen=True)
 class ListOf:
     item: Check
-    single_string_ok: bool = True  # `select = "DS001"` means ["DS001"]
+    single_string_ok: bool = False  # True: `select = "DS001"` means ["DS001"]
     max_items: int = 10_000
 
 
@@ -242,8 +242,8 @@ class MapOf:
 
 Shape = Union[Check, ListOf, Table, MapOf]
 
-RULE_CODES = ListOf(rule_selector)
-PATTERNS = ListOf(gitignore_pattern)
+RULE_CODES = ListOf(rule_selector, single_string_ok=True)
+PATTERNS = ListOf(gitignore_pattern, single_string_ok=True)
 IDENTIFIERS = ListOf(identifier)
 
 RETIRED_ENTRY = Table({
@@ -315,7 +315,7 @@ class _Place:
         return _Place(self.where, self.path + (key,))
 
     def line(self, message: str) -> str:
-        name = ".".join(_key(part) for part in self.path)
+        name = ".".join(key_text(part) for part in self.path)
         return f"{self.where}: {name}: {message}" if name else f"{self.where}: {message}"
 
 
@@ -341,9 +341,9 @@ def _check_table(shape: Table, value: Any, place: _Place, found: List[str]) -> N
         key = str(key)
         field = key.replace("-", "_")
         if field not in shape.keys:
-            found.append(place.line(_unknown_key(key, shape, place)))
+            found.append(place.line(_unknown_key(key, shape)))
         elif field in seen:
-            found.append((place / key).line(f"set twice (also as {_key(seen[field])})"))
+            found.append((place / key).line(f"set twice (also as {key_text(seen[field])})"))
         else:
             seen[field] = key
             _check(shape.keys[field], item, place / key, found)
@@ -375,17 +375,17 @@ def _check_list(shape: ListOf, value: Any, place: _Place, found: List[str]) -> N
                 found.append(place.line(f"item {index + 1}: {wrong}"))
 
 
-def _unknown_key(key: str, shape: Table, place: _Place) -> str:
+def _unknown_key(key: str, shape: Table) -> str:
     """``unknown key x; did you mean y?``, the suggestion written in the user's own style."""
     kebab = "_" not in key
     names = [k.replace("_", "-") if kebab else k for k in shape.keys]
     written = key.replace("_", "-") if kebab else key.replace("-", "_")
     close = rulecodes.closest(written, names)
     hint = f"did you mean {close}?" if close else f"known keys: {', '.join(sorted(names))}"
-    return f"unknown key {_key(key)}; {hint}"
+    return f"unknown key {key_text(key)}; {hint}"
 
 
-def _key(key: str) -> str:
+def key_text(key: str) -> str:
     """A key as TOML would take it: bare when it can be, quoted otherwise (no control chars)."""
     if re.fullmatch(r"[A-Za-z0-9_-]+", key):
         return key

@@ -325,3 +325,19 @@ def test_the_schema_covers_every_key_of_the_built_in_catalog():
     data = _builtin_data()
     tables = {name: data[name] for name in schema.CATALOG_TABLES}
     assert schema.problems(tables, "rules/catalog.toml", ()) == []
+
+
+def test_the_readme_config_example_is_valid_and_its_errors_are_the_real_ones(tmp_path):
+    from helpers import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Configuration"):readme.index("## Exit codes")]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    project = _project(tmp_path, example)
+    proc = run_cli(["."], project)
+    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    (project / "pyproject.toml").write_text('[tool.v4-migrate]\nextend-exlude = []\nselect = ["DS01"]\n')
+    lines = run_cli(["."], project).stderr.replace(str(project), "/repo").splitlines()
+    assert lines == shown[:2]
+    assert run_cli(["--select", "DS999", "."], project).stderr.startswith(shown[2].rstrip("."))
