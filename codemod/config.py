@@ -84,10 +84,11 @@ class PerFileIgnores:
         if self._compiled is None:
             import pathspec
 
-            self._compiled = [
-                (pattern.startswith("!"), pathspec.GitIgnoreSpec.from_lines([pattern.lstrip("!")]), codes)
-                for pattern, codes in self.entries.items()
-            ]
+            self._compiled = []
+            for pattern, codes in self.entries.items():
+                negated = pattern.startswith("!")
+                spec = pathspec.GitIgnoreSpec.from_lines([pattern[1:] if negated else pattern])
+                self._compiled.append((negated, spec, codes))
         return self._compiled
 
     def _relative(self, path: str) -> str:
@@ -97,34 +98,24 @@ class PerFileIgnores:
             return os.path.basename(real)  # outside the config's folder: only name patterns match
         return relative.replace(os.sep, "/")
 
-    def __getstate__(self):  # compiled patterns stay behind when a worker is sent the config
-        return {"entries": self.entries, "root": self.root}
-
-    def __setstate__(self, state):
-        self.__init__(state["entries"], state["root"])
-
 
 def _string_tuple(value: Any) -> Tuple[str, ...]:
     """A list of strings the schema accepted; a single string is a list of one."""
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def read_table(path: Path, warn: Optional[Callable[[str], None]] = None) -> Optional[Dict[str, Any]]:
+def read_table(path: Path, warn: Optional[Callable[[str], None]] = None) -> Tuple[Optional[Dict[str, Any]], Tuple[str, ...]]:
     """The [tool.v4-migrate] table of a pyproject.toml, or the whole of another TOML file (its
-    [tool.v4-migrate] table if it has one), as written. With ``warn`` (a pyproject.toml found
-    on the way up), a file that does not parse is warned about and counts as having no table."""
-    table, _ = _read(path, warn)
-    return table
-
-
-def _read(path: Path, warn: Optional[Callable[[str], None]]) -> Tuple[Optional[Dict[str, Any]], Tuple[str, ...]]:
+    [tool.v4-migrate] table if it has one), as written, with where it sits in the file. With
+    ``warn`` (a pyproject.toml found on the way up), a file that does not parse counts as having
+    no table, and it and any misspelled table of ours are warned about."""
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        reason = {UnicodeDecodeError: "not UTF-8", RecursionError: "nested too deeply"}.get(type(exc), str(exc))
         if warn is None:
             raise ConfigError(f"{path}: invalid TOML: {reason}") from None
         warn(f"{path}: not valid TOML ({reason}); not read, so the files below it use the next config up")
@@ -176,7 +167,7 @@ def build(table: Any, source: Optional[Path], prefix: Tuple[str, ...] = OUR_TABL
 def load(path: Path, warn: Optional[Callable[[str], None]] = None) -> Optional[Config]:
     """The config a file holds (None: a pyproject.toml without our table, or, with ``warn``,
     one that does not parse)."""
-    table, prefix = _read(path, warn)
+    table, prefix = read_table(path, warn)
     return None if table is None else build(table, path, prefix)
 
 
@@ -232,7 +223,7 @@ class ConfigResolver:
         self._broken: Dict[str, ConfigError] = {}  # by real folder: the error of the config governing it
         self._fixed: Optional[Config] = None
         if explicit is not None:
-            table, prefix = _read(explicit, None)
+            table, prefix = read_table(explicit)
             self._fixed = overrides.apply(build(table or {}, explicit.resolve(), prefix))
         self._default: Optional[Config] = None
 
