@@ -27,6 +27,8 @@ FLAGS = frozenset({"-q", "--quiet", "--exit-zero", "--fix"})
 VALUED = frozenset({"--today", "--format", "--fail-on", "-j", "--jobs", "--select", "--extend-select", "--ignore",
                     "--exclude", "--extend-exclude"})
 FAIL_ON = frozenset({"info", "notice", "warning", "error", "never"})
+CODE_OPTIONS = frozenset({"--select", "--extend-select", "--ignore"})
+MAX_FILE_SIZE_LIMIT = 2**40  # schema.MAX_FILE_SIZE_LIMIT
 
 
 # Every option of the command line, by whether it takes a value (tests/test_scale.py checks
@@ -90,6 +92,7 @@ def _clean_run(args):
     quiet = False
     paths = []
     values = {}
+    codes = []  # every rule selector given: an unknown one is the pipeline's error to report
     only_paths = False
     index = 0
     while index < len(args):
@@ -111,7 +114,9 @@ def _clean_run(args):
                 value = args[index]
                 index += 1
             values[name] = value
-    if not paths or not _options_valid(values):
+            if name in CODE_OPTIONS:
+                codes += value.split(",")
+    if not paths or not _options_valid(values) or not _selectors_known(codes):
         return None
     if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
         return None  # the coloured summary is rich's job
@@ -153,6 +158,29 @@ def _options_valid(values):
     return True
 
 
+def rule_codes():
+    """The codes of the rules, from the names of their files (as catalog.rules_dir finds the
+    folder); None when the folder is not found."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for folder in (os.path.join(here, "rules"), os.path.join(os.path.dirname(here), "rules")):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        if "catalog.toml" in names:
+            return {name[:-5] for name in names if name.startswith("DS") and name.endswith(".toml")}
+    return None
+
+
+def _selectors_known(selectors):
+    """Whether every selector selects some rule, as rulecodes.selector_problem decides."""
+    wanted = [s.strip().upper() for s in selectors if s.strip()]
+    if not wanted:
+        return True
+    codes = rule_codes()
+    return codes is not None and all(w == "ALL" or any(c.startswith(w) for c in codes) for w in wanted)
+
+
 def _max_file_size_for(folder, seen):
     """The max-file-size that applies to files in ``folder``, or None when the fast path cannot
     vouch for the config: config.ConfigResolver.for_dir's walk up to the closest pyproject.toml
@@ -177,8 +205,8 @@ def _max_file_size_for(folder, seen):
                 result = None
                 break
             tool = data.get("tool", {})
-            if not isinstance(tool, dict):
-                result = None
+            if not isinstance(tool, dict) or any(_looks_like_ours(name) for name in tool):
+                result = None  # (a misspelled table of ours is the pipeline's warning to give)
                 break
             if "v4-migrate" in tool:
                 result = _plain_table_max_size(tool["v4-migrate"])
@@ -198,6 +226,12 @@ PLAIN_LIST_KEYS = frozenset({"select", "extend_select", "ignore", "exclude", "ex
 RETRY_STRATEGIES = frozenset({"auto", "tenacity", "sdk", "shim", "off"})
 
 
+def _looks_like_ours(name):
+    """A cautious superset of schema.looks_like_ours: any name with v4 or migrat in it."""
+    lowered = str(name).lower()
+    return lowered != "v4-migrate" and ("v4" in lowered or "migrat" in lowered)
+
+
 def _plain_table_max_size(table):
     if not isinstance(table, dict):
         return None
@@ -206,8 +240,12 @@ def _plain_table_max_size(table):
         key = str(key).replace("-", "_")
         if key in PLAIN_LIST_KEYS:
             if isinstance(value, str):
-                continue
+                value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return None
+            if key in ("exclude", "extend_exclude") and any(not v or "\\" in v for v in value):
+                return None  # a pattern that may not compile: the pipeline reports it
+            if key not in ("exclude", "extend_exclude") and (not all(v.strip() for v in value) or not _selectors_known(value)):
                 return None
         elif key == "fail_on":
             if value not in FAIL_ON:
@@ -216,7 +254,7 @@ def _plain_table_max_size(table):
             if value not in RETRY_STRATEGIES:
                 return None
         elif key == "max_file_size":
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_FILE_SIZE_LIMIT:
                 return None
             size = value
         else:  # the catalog's tables (custom ids, hosts ...), or a key config.build rejects

@@ -20,6 +20,7 @@ except ModuleNotFoundError:  # pragma: no cover
     import tomli as tomllib  # type: ignore[no-redef]
 
 RULES_DIR_NAMES = ("rules",)
+MAX_MATCHED_PATH = 256  # URL paths longer than this are never taken for an expired endpoint
 
 
 def rules_dir() -> Path:
@@ -254,7 +255,9 @@ class Catalog:
             return UrlInfo("other", url, path)
         if path in self.current_paths:
             return UrlInfo("api", url, path)
-        expired = self.expired_path_re.match(path)
+        # A pattern from a config is checked to match in polynomial time; a cap on the input
+        # keeps that time small (no dated endpoint's path is this long).
+        expired = self.expired_path_re.match(path) if len(path) <= MAX_MATCHED_PATH else None
         if expired:
             found = expired.groupdict().get("date")
             return UrlInfo("expired", url, path, found)

@@ -173,7 +173,8 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         engine = Engine(options)
         fail_on_level = engine.resolver.default().fail_on
     except (ConfigError, ValueError, OSError) as exc:
-        click.echo(f"v4-migrate: error: {exc}", err=True)
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            click.echo(f"v4-migrate: error: {line}", err=True)
         sys.exit(EXIT_ERROR)
     _exit_cleanly_on_sigterm()
     engine.progress = _progress()
@@ -186,7 +187,8 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
     if group_by_owner:
         from codemod import codeowners
 
-        codeowners.assign(report.remaining, report.cwd)  # extra["owners"], so every format has them
+        owners = codeowners.assign(report.remaining, report.cwd)  # extra["owners"], so every format has them
+        report.errors += owners.problems if owners is not None else []
     exit_code = _exit_code(report, fail_on_level, diff, exit_zero)
     if baseline or write_baseline:
         exit_code = _apply_baseline(report, baseline, write_baseline, fail_on_level, exit_code, exit_zero, paths or (".",))
@@ -289,6 +291,7 @@ def _build_report(engine, results, options, group_by_owner):
         files_changed=sum(1 for r in results if r.changed),
         diffs=[r.diff for r in results if r.diff],
         group_by_owner=group_by_owner,
+        warnings=list(engine.resolver.warnings),
     )
 
 
@@ -363,10 +366,9 @@ def _render(report, output_format: str, out: TextIO, statistics: bool, output: O
     from codemod import reporters
 
     color = _use_color(out, bool(output))
-    if statistics:
-        reporters.render("statistics", report, out, color)
-        return
-    reporters.render(output_format, report, out, color)
+    reporters.render("statistics" if statistics else output_format, report, out, color)
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
     for line in report.errors:
         click.echo(f"error: {line}", err=True)
 

@@ -54,15 +54,25 @@ class Rule:
     matches: Matcher
 
 
-def parse(text: str) -> List[Rule]:
+def parse(text: str, problems: Optional[List[str]] = None, source: str = "CODEOWNERS") -> List[Rule]:
+    """The rules of a CODEOWNERS text. A line whose pattern is invalid (``foo\\``) is skipped,
+    as GitHub skips it, with one line in ``problems``."""
     rules = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#") or line.startswith("!"):
             continue
         pattern, owners = _split_line(line)
-        rules.append(Rule(pattern, owners, _matcher(pattern)))
+        try:
+            rules.append(Rule(pattern, owners, _matcher(pattern)))
+        except ValueError as exc:  # pathspec's GitIgnorePatternError
+            if problems is not None:
+                problems.append(f"{source}:{number}: invalid pattern, line ignored ({_plain(str(exc))})")
     return rules
+
+
+def _plain(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text)[:200]
 
 
 def _split_line(line: str) -> Tuple[str, Tuple[str, ...]]:
@@ -80,9 +90,10 @@ def _split_line(line: str) -> Tuple[str, Tuple[str, ...]]:
 
 
 class CodeOwners:
-    def __init__(self, rules: Sequence[Rule], source: Path):
+    def __init__(self, rules: Sequence[Rule], source: Path, problems: Sequence[str] = ()):
         self.rules = list(rules)
         self.source = source
+        self.problems = list(problems)  # one line per line of the file that was skipped
 
     def owners_for(self, path: str) -> List[str]:
         """Owners of ``path`` (relative to the repository root, ``/``-separated); [] if none."""
@@ -110,7 +121,16 @@ def load(root: Path) -> Optional[CodeOwners]:
         text = source.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return CodeOwners(parse(text), source)
+    problems: List[str] = []
+    rules = parse(text, problems, _shown_path(source))
+    return CodeOwners(rules, source, problems)
+
+
+def _shown_path(source: Path) -> str:
+    try:
+        return os.path.relpath(source).replace(os.sep, "/")
+    except ValueError:  # another drive
+        return str(source)
 
 
 @lru_cache(maxsize=32)

@@ -148,7 +148,7 @@ class FileProcessor:
                 result.errors.append(f"{candidate.display}: {skip}")
             return result
         except ValueError as exc:  # a broken pyproject.toml governing this file
-            result.errors.append(str(exc))
+            result.errors.extend(str(exc).splitlines())
             return result
         if raw is None or (prefilter and not self.is_candidate(raw, config)):
             return result
@@ -229,13 +229,13 @@ class FileProcessor:
 
     def select(self, findings: Iterable[Finding], source: SourceText, config: Config, path: str = "",
                comments_fixable: bool = True) -> List[Finding]:
-        """The findings of the selected rules that no suppression comment covers, and the
-        comments that cover none (DS900)."""
+        """The findings of the selected rules (less the per-file ignores) that no suppression
+        comment covers, and the comments that cover none (DS900)."""
         findings = list(findings)
         kept, directives = suppressions.split(findings, source)
         if directives:
             kept += suppressions.unused(findings, directives, source, path, comments_fixable)
-        return [f for f in kept if config.is_selected(f.rule, self.default_codes)]
+        return [f for f in kept if config.is_selected(f.rule, self.default_codes) and not config.is_ignored_in(f.rule, f.path)]
 
     def fix(self, state: "_ScanState", result: FileResult) -> None:
         self.fix_together([(result, state)])
@@ -543,6 +543,7 @@ class Engine:
                     config = self.processor.config_for(candidate)
                 except ValueError as exc:  # a broken pyproject.toml governing this file
                     self.note(str(exc))
+                    self.files_seen -= 1  # not checked
                     continue
                 discovered.append((candidate, config))
             batches: List[Tuple[GitBatch, Config]] = []
@@ -578,6 +579,7 @@ class Engine:
                     found.append((candidate, self.processor.config_for(candidate)))
                 except ValueError as exc:  # a broken pyproject.toml governing this file
                     self.note(str(exc))
+                    self.files_seen -= 1  # not checked
         return found
 
     def _readable(self, discovered: Iterable[Tuple[Candidate, Config]],
@@ -918,9 +920,10 @@ class Engine:
                 pool.shutdown(wait=True, cancel_futures=True)
 
     def note(self, problem: str) -> None:
-        """One line per problem, however many files it touches."""
-        if problem not in self.discovery.problems:
-            self.discovery.problems.append(problem)
+        """One line per problem, however many files it touches (a config error may hold several)."""
+        for line in problem.splitlines():
+            if line not in self.discovery.problems:
+                self.discovery.problems.append(line)
 
     @property
     def problems(self) -> List[str]:

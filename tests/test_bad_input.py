@@ -130,7 +130,8 @@ CASES = {
     "FIFO named explicitly": Case(_fifo_named_explicitly, "bad.py", 2, 1, unchanged=False),
     "missing path named explicitly": Case(_missing_path_named_explicitly, "bad.py", 2, 1, unchanged=False),
     "folder named like a file": Case(_folder_named_like_a_file, "bad.py/inner.py", 0, 0, unchanged=False),
-    "invalid pyproject.toml": Case(_broken_pyproject, "sub/pyproject.toml", 2, 1, unchanged=False),
+    # a warning, and its folder uses the next config up: a.py is fixed as well
+    "invalid pyproject.toml": Case(_broken_pyproject, "sub/pyproject.toml", 0, 1, unchanged=False),
     "too deeply nested for the parser": Case(_too_deeply_nested, "bad.py", 1, 0),
     "syntax error": Case(_does_not_parse, "bad.py", 1, 0),
     "empty and BOM-only files": Case(_empty_and_bom_only, "bad.py", 0, 0),
@@ -169,13 +170,15 @@ def test_bad_input(tmp_path, name, in_git):
     assert not [p for p in root.rglob("*.v4-migrate.tmp")]
 
 
-def test_invalid_pyproject_leaves_its_files_alone(tmp_path):
+def test_invalid_pyproject_is_a_warning_and_its_files_use_the_next_config_up(tmp_path):
     _write(tmp_path / "good.py", LEGACY)
     _broken_pyproject(tmp_path)
     proc = run_cli(["--fix", "."], tmp_path)
-    assert proc.returncode == 2
-    assert (tmp_path / "sub" / "a.py").read_text() == LEGACY
+    assert proc.returncode == 0
+    assert "deepseek-v4-flash" in (tmp_path / "sub" / "a.py").read_text()
     assert "deepseek-v4-flash" in (tmp_path / "good.py").read_text()
+    [warning] = [line for line in proc.stderr.splitlines() if "sub/pyproject.toml" in line]
+    assert warning.startswith("warning: ") and "not valid TOML" in warning
 
 
 def test_pyproject_that_is_not_utf8_is_named(tmp_path):
@@ -183,8 +186,8 @@ def test_pyproject_that_is_not_utf8_is_named(tmp_path):
     _pyproject_not_utf8(tmp_path)
     proc = run_cli(["--fix", "."], tmp_path)
     assert "Traceback" not in proc.stderr
-    assert proc.returncode == 2
-    assert any("sub/pyproject.toml" in line for line in proc.stderr.splitlines()), proc.stderr
+    assert proc.returncode == 0
+    assert any("sub/pyproject.toml: not valid TOML (not UTF-8)" in line for line in proc.stderr.splitlines()), proc.stderr
 
 
 def test_reports_stay_valid_utf8_with_a_non_utf8_file_name(tmp_path):

@@ -94,7 +94,7 @@ def test_deadline_tiers(project, today, severity, exit_code):
     assert finding["severity"] == severity
     assert proc.returncode == exit_code
     if today == "2026-08-01":
-        assert "HTTP 400 since 2026-07-24" in finding["message"] and len(finding["message"].split(". ")[0]) < 100
+        assert "HTTP 400 since 2026-07-24" in finding["message"] and len(finding["message"].split(". ")[0]) < 130
 
 
 def test_today_defaults_to_env_var(project):

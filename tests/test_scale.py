@@ -169,6 +169,10 @@ SCENARIOS = {
     "a missing file": ([], ["missing.py"], False),
     "an unknown option": (["--frobnicate"], ["a.py"], False),
     "--config": (["--config", "plain/pyproject.toml"], ["a.py"], False),
+    "an unknown rule code": (["--select", "DS999"], ["a.py"], False),
+    "an unknown rule code in a second option": (["--select", "DS001", "--ignore", "DS0O1"], ["a.py"], False),
+    "an unknown rule code configured above": ([], ["badcode/x.py"], False),
+    "a misspelled table above": ([], ["typo/x.py"], False),
 }
 
 
@@ -188,6 +192,10 @@ def clean_tree(tmp_path, monkeypatch):
     _write(tmp_path / "custom" / "x.py", 'MODEL = "acme-legacy-1"\n')
     _write(tmp_path / "broken" / "pyproject.toml", "[tool.v4-migrate\n")
     _write(tmp_path / "broken" / "x.py", "z = 3\n")
+    _write(tmp_path / "badcode" / "pyproject.toml", '[tool.v4-migrate]\nignore = ["DS01"]\n')
+    _write(tmp_path / "badcode" / "x.py", "z = 4\n")
+    _write(tmp_path / "typo" / "pyproject.toml", "[tool.v4_migrate]\n")
+    _write(tmp_path / "typo" / "x.py", "z = 5\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("V4_MIGRATE_TODAY", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
@@ -215,7 +223,8 @@ def test_fast_path_declines_on_a_terminal(clean_tree, monkeypatch):
 
 
 def test_fast_path_constants_match_the_pipeline():
-    from codemod import config, deadline
+    from codemod import config, deadline, schema
+    from codemod.ruledocs import load_rule_docs
 
     assert _fastpath.DEFAULT_MAX_FILE_SIZE == config.DEFAULT_MAX_FILE_SIZE
     assert _fastpath.BINARY_SNIFF_BYTES == engine_module.BINARY_SNIFF_BYTES
@@ -223,6 +232,8 @@ def test_fast_path_constants_match_the_pipeline():
     assert _fastpath.RETRY_STRATEGIES == set(config.RETRY_STRATEGIES)
     assert _fastpath.PLAIN_LIST_KEYS | {"fail_on", "retry_strategy", "max_file_size"} < config.KNOWN_KEYS
     assert _fastpath.NO_GIT_GREP_ENV == engine_module.NO_GIT_GREP_ENV
+    assert _fastpath.MAX_FILE_SIZE_LIMIT == schema.MAX_FILE_SIZE_LIMIT
+    assert _fastpath.rule_codes() == set(load_rule_docs())
 
 
 def test_early_start_knows_every_option_of_the_command_line():

@@ -33,6 +33,7 @@ class Report:
     baseline: Optional[Any] = None  # codemod.baseline outcome, when --baseline is given
     group_by_owner: bool = False
     quiet: bool = False  # text: findings only, no summary
+    warnings: List[str] = field(default_factory=list)  # one line each: config files not read
 
     @property
     def remaining(self) -> List[Finding]:

@@ -3,7 +3,8 @@
 One ``<testsuite>`` per file and one ``<testcase>`` per remaining call site. A call site at
 or above ``warning`` (the default ``--fail-on``) is a ``<failure>``; notice and info ones
 pass, with the message in ``<system-out>``. With ``--baseline``, known call sites are
-``<skipped>``. A clean run is one passing test case, so the report is never empty.
+``<skipped>``. A clean run is one passing test case, so the report is never empty; a run
+with errors has an error case for each instead, never a passing one.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def render(report: "Report", out: TextIO, color: bool = False) -> None:
 def build(report: "Report") -> ET.Element:
     suites = ET.Element("testsuites", name=_shared.TOOL_NAME)
     findings = report.remaining
-    if not findings:
+    if not findings and not report.errors:  # a passing case only for a run that saw everything
         suite = _suite(suites, _shared.TOOL_NAME)
         ET.SubElement(suite, "testcase", name="no retired model ids", classname=_shared.TOOL_NAME)
     for path, group in groupby(findings, key=lambda f: f.path):

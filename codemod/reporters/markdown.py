@@ -67,6 +67,8 @@ def headline(report: "Report") -> List[str]:
     scanned = f"{_shared.plural(report.files_scanned, 'file')} scanned"
     if report.fixes_applied:
         scanned += f"; fixed {_shared.plural(report.fixes_applied, 'call site')} in {_shared.plural(report.files_changed, 'file')}"
+    if not remaining and report.errors:  # an incomplete run never reads as a clean one
+        return [f"**{_shared.plural(len(report.errors), 'error')}**: the run is incomplete; no call sites found ({scanned}).", ""]
     if not remaining:
         return [f"No call sites of retired DeepSeek model ids remain ({scanned}).", ""]
     sites = _shared.plural(len(remaining), "call site")

@@ -138,10 +138,11 @@ def _fix(report: "Report", finding: Finding) -> Optional[Dict[str, Any]]:
 
 
 def _invocation(report: "Report") -> Dict[str, Any]:
-    # Files that could not be read are notifications; the run itself completed.
-    invocation: Dict[str, Any] = {"executionSuccessful": True}
-    if report.errors:
-        invocation["toolExecutionNotifications"] = [
-            {"level": "error", "message": {"text": error}} for error in report.errors
-        ]
+    # A run with errors (a file or a config not read) is not a successful one: its results
+    # may be incomplete, and an upload must not close the alerts it could not see.
+    invocation: Dict[str, Any] = {"executionSuccessful": not report.errors}
+    notifications = [{"level": "error", "message": {"text": error}} for error in report.errors]
+    notifications += [{"level": "warning", "message": {"text": warning}} for warning in report.warnings]
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return invocation

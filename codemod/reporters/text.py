@@ -24,8 +24,8 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
             for finding in findings:
                 lines += _finding_lines(finding)
             lines.append([])
-    if not report.quiet:
-        lines.append(summary(report))
+    if not report.quiet and not (report.errors and not report.remaining and not report.files_scanned):
+        lines.append(summary(report))  # (a run that checked nothing has only its errors to say)
     write(lines, out, color)
 
 
@@ -65,6 +65,9 @@ def summary(report: Report) -> List[Segment]:
     remaining = report.remaining
     if report.mode == "diff":
         return [(f"Would fix findings in {len(report.diffs)} file(s); run with --fix to apply." if report.diffs else "No fixes to apply.", "bold")]
+    if not remaining and report.errors:  # never "passed": some files or configs were not read
+        done = f" ({report.fixes_applied} fixed)" if report.fixes_applied else ""
+        return [(f"No findings{done} in {report.files_scanned} file(s) checked, but {len(report.errors)} error(s) occurred.", "bold red")]
     if not remaining:
         done = f" ({report.fixes_applied} fixed)" if report.fixes_applied else ""
         return [(f"All checks passed{done}: {report.files_scanned} file(s) checked.", "bold green")]

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 from codemod.catalog import IdMatch
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, SourceText
 from codemod.redact import redact_line
+from codemod.scanners._literals import is_identifier, is_plain
 
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"
@@ -78,6 +79,8 @@ def replacement_text(match: IdMatch, context: str) -> str:
     """What the id becomes: the counting prefix (`deepseek/`) stays outside the variable,
     which holds a bare id as in the Python fix."""
     model = match.model
+    if not (is_identifier(model.env_var) and is_plain(model.replacement)):
+        return match.replacement  # no expression around a string that could end it (the scalar quotes it)
     if context == COMPOSE_ENV:
         return f"{match.prefix}${{{model.env_var}:-{model.replacement}}}"
     if context == ACTIONS:

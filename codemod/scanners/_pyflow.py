@@ -21,6 +21,7 @@ from codemod.catalog import Catalog, RetiredModel
 from codemod.ftypes import Edit, SourceText
 from codemod.libraries import RequestShape
 from codemod.pysource import Visitor, dotted_name, item_insertion, keyword_arg, visit_tree
+from codemod.scanners._literals import python_string
 
 RETIRED = "retired"  # a retired id literal
 MIGRATED = "migrated"  # this tool's own rewrite: os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")
@@ -505,25 +506,24 @@ class ModuleFlow:
         if not deepseek:
             return None
         plan = RequestPlan(call, shape, origins, model_node)
-        mode_code = self.decide_mode(plan, scope)
-        target = spread if (spread is not None and _dict_value(spread, "model") is model_node) else None
         quote = _quote(model_node) or next((_quote(o.node) for o in origins if o.node is not None), None) or '"'
-        if quote != '"' and mode_code is not None:
-            mode_code = mode_code.replace('"', quote)
-        plan.explicit, plan.edits, plan.problem = self.placement(call, shape, payload, target, mode_code or '"disabled"', quote)
+        mode_code = self.decide_mode(plan, scope, quote)
+        target = spread if (spread is not None and _dict_value(spread, "model") is model_node) else None
+        plan.explicit, plan.edits, plan.problem = self.placement(
+            call, shape, payload, target, mode_code or python_string("disabled", quote), quote)
         if plan.mode is None and not plan.explicit:
             plan.edits = None
             plan.problem = plan.problem or self.why_undecided(plan)
         return plan
 
-    def decide_mode(self, plan: RequestPlan, scope: _Scope) -> Optional[str]:
-        """The code of the thinking type to send (``"disabled"``), setting ``plan.mode``; a
-        conditional one for ``"deepseek-reasoner" if think else CHAT_MODEL``; None when the
-        model's origins do not decide it."""
+    def decide_mode(self, plan: RequestPlan, scope: _Scope, quote: str = '"') -> Optional[str]:
+        """The code of the thinking type to send (``"disabled"``, in the file's quote), setting
+        ``plan.mode``; a conditional one for ``"deepseek-reasoner" if think else CHAT_MODEL``;
+        None when the model's origins do not decide it."""
         mode = _single_mode(plan.origins)
         if mode is not None:
             plan.mode = mode
-            return f'"{mode}"'
+            return python_string(mode, quote)
         node = plan.model_node
         if isinstance(node, cst.IfExp) and _is_pure(node.test):
             when_true = _single_mode(self.origins(node.body, scope))
@@ -534,7 +534,7 @@ class ModuleFlow:
                 if "\n" in test or "\r" in test:
                     return None
                 plan.mode = f"{when_true} if {test} else {when_false}"
-                return f'"{when_true}" if {test} else "{when_false}"'
+                return f"{python_string(when_true, quote)} if {test} else {python_string(when_false, quote)}"
         return None
 
     def why_undecided(self, plan: RequestPlan) -> str:

@@ -25,6 +25,7 @@ from codemod.ftypes import Edit, Finding, ScanContext, SourceText
 from codemod.redact import SECRET_KEY
 from codemod.scanners import _common as common
 from codemod.scanners._common import Decision
+from codemod.scanners._literals import dotenv_value
 
 LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
 
@@ -165,14 +166,14 @@ def binding_findings(source: SourceText, ctx: ScanContext, binding: Binding) -> 
     whole = ctx.catalog.exact(binding.value)
     if whole is not None:
         decision = common.value_decision(where=f"in .env variable {shown}")
-        finding = _value_finding(source, ctx, common.shifted(whole, start), decision, f"{shown}={whole.legacy}")
+        finding = _value_finding(source, ctx, common.shifted(whole, start), decision, f"{shown}={whole.legacy}", binding.quote)
         return [finding] + comment_findings(source, ctx, binding.comment)
     findings = []
     claimed = set()
     for default in common.parameter_defaults(binding.value, ctx):
         decision = common.value_decision(where=f"as the default in .env variable {shown}")
         snippet = f"{shown}=...{default.legacy}..."
-        findings.append(_value_finding(source, ctx, common.shifted(default, start), decision, snippet))
+        findings.append(_value_finding(source, ctx, common.shifted(default, start), decision, snippet, binding.quote, True))
         claimed.add(default.start)
     mention = common.mention(f"inside the longer value of .env variable {shown}")
     for match in common.occurrences(binding.value, ctx):
@@ -188,10 +189,13 @@ def comment_findings(source: SourceText, ctx: ScanContext, comment: Optional[Com
     return _redacted(source, ctx, comment.start, comment.end, common.mention("in a .env comment"), "# ")
 
 
-def _value_finding(source: SourceText, ctx: ScanContext, match: IdMatch, decision: Decision, snippet: str) -> Finding:
-    # Neither escapes nor quotes can occur inside an id, so the id's span is its raw text.
-    edit = Edit(match.start, match.end, match.replacement)
-    return common.id_finding(source, ctx, match, decision, edits=(edit,), snippet=snippet)
+def _value_finding(source: SourceText, ctx: ScanContext, match: IdMatch, decision: Decision, snippet: str,
+                   quote: str, in_default: bool = False) -> Finding:
+    # Neither escapes nor quotes can occur inside an id, so the id's span is its raw text; the
+    # successor is written as the value's quoting needs it, or not at all.
+    written = dotenv_value(match.replacement, quote, in_default)
+    edits = (Edit(match.start, match.end, written),) if written is not None else ()
+    return common.id_finding(source, ctx, match, decision, edits=edits, snippet=snippet)
 
 
 def _redacted(

@@ -16,8 +16,9 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from codemod.catalog import IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.libraries import shape_for
-from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, visit_tree
 from codemod.project import is_test_path
+from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, visit_tree
+from codemod.scanners._literals import python_string
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners._pyprune import cpython_module, pruned_text
 
@@ -782,9 +783,9 @@ class _Visitor(Visitor):
         _, end = self.range_of(element)
         if isinstance(element, cst.DictElement):
             value_start, value_end = self.range_of(element.value)
-            text = f", {node.prefix}{q}{successor}{q}: {self.source.text[value_start:value_end]}"
+            text = f", {python_string(successor, q, node.prefix)}: {self.source.text[value_start:value_end]}"
         else:
-            text = f", {node.prefix}{q}{successor}{q}"
+            text = f", {python_string(successor, q, node.prefix)}"
         where = f"{position.where}; the fix adds `{successor}` beside it"
         if isinstance(container, cst.Dict):  # lookups of the table with this id are fixed with it
             self.added_beside.setdefault(match.legacy, self.ensure_group_key(node))
@@ -806,7 +807,7 @@ class _Visitor(Visitor):
         start, end = self.range_of(node)
         where = "as the model argument of a command (a command line cannot send the thinking mode: set it in the tool's own settings)"
         return (Position("command", where, UNSAFE, style="literal"),
-                [Edit(start, end, f"{node.prefix}{node.quote}{match.replacement}{node.quote}")])
+                [Edit(start, end, python_string(match.replacement, node.quote, node.prefix))])
 
     def container_of(self, node: cst.SimpleString) -> Tuple[Optional[cst.CSTNode], Optional[cst.CSTNode]]:
         parent = self.stack[-2] if len(self.stack) > 1 else None
@@ -1082,13 +1083,12 @@ class _Visitor(Visitor):
         return self.env_expression(match, node.quote[0])
 
     def env_expression(self, match: IdMatch, quote: str) -> str:
-        q = quote
-        expression = f"os.environ.get({q}{match.model.env_var}{q}, {q}{match.model.replacement}{q})"
-        return f"{q}{match.prefix}{q} + {expression}" if match.prefix else expression
+        expression = f"os.environ.get({python_string(match.model.env_var, quote)}, {python_string(match.model.replacement, quote)})"
+        return f"{python_string(match.prefix, quote)} + {expression}" if match.prefix else expression
 
     def replacement_edits(self, node: cst.SimpleString, match: IdMatch, position: Position, start: int, end: int) -> List[Edit]:
         if position.style == "literal" or position.kind == "getenv-default":
-            return [Edit(start, end, f"{node.prefix}{node.quote}{match.replacement}{node.quote}")]
+            return [Edit(start, end, python_string(match.replacement, node.quote, node.prefix))]
         edits = [Edit(start, end, self.env_expression(match, node.quote[0]))]
         edits += self.imports.edits()
         return edits
@@ -1232,7 +1232,7 @@ class _Visitor(Visitor):
         fixable = position.kind in ("value", "getenv-default") or (position.call is not None and position.fix)
         if url.kind == "expired":
             canonical = self.catalog.canonical_base_url
-            edits = (Edit(start, end, f"{node.prefix}{node.quote}{canonical}{node.quote}"),) if fixable else ()
+            edits = (Edit(start, end, python_string(canonical, node.quote, node.prefix)),) if fixable else ()
             message = f"Expired DeepSeek endpoint `{url.url}` (dated path expired {url.expired_on or ''}); use `{canonical}`"
             self.findings.append(
                 self.ctx.finding(self.source, start, end, EXPIRED_URL_RULE, "error", message, fix=SAFE if edits else None,
@@ -1242,7 +1242,7 @@ class _Visitor(Visitor):
         if url.kind != "api" or position.kind != "value":
             return
         q = node.quote[0]
-        expression = f"os.environ.get({q}{self.catalog.base_url_env_var}{q}, {q}{url.url}{q})"
+        expression = f"os.environ.get({python_string(self.catalog.base_url_env_var, q)}, {python_string(url.url, q)})"
         message = f"Hard-coded DeepSeek base URL `{url.url}`; read it from {self.catalog.base_url_env_var}"
         edits = (Edit(start, end, expression),) + tuple(self.imports.edits())
         self.findings.append(

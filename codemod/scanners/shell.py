@@ -11,6 +11,7 @@ from typing import List
 
 from codemod.ftypes import Edit, Finding, ScanContext, SourceText
 from codemod.scanners import _common as common
+from codemod.scanners._literals import is_plain
 
 LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
 
@@ -23,8 +24,9 @@ def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
     claimed = set()
     for match in common.command_model_arguments(text, ctx):
         claimed.add(match.start)
-        edit = Edit(match.start, match.end, match.replacement)
-        findings.append(common.id_finding(source, ctx, match, common.COMMAND, edits=(edit,), replacement=match.replacement))
+        # A command line has no quoting the fix could rely on: only a plain id is written.
+        edits = (Edit(match.start, match.end, match.replacement),) if is_plain(match.replacement) else ()
+        findings.append(common.id_finding(source, ctx, match, common.COMMAND, edits=edits, replacement=match.replacement))
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text)]
     for match in common.occurrences(text, ctx):
         if match.start in claimed:

@@ -526,6 +526,8 @@ def scalar_edit(text: str, scalar: Scalar, start: int, end: int, piece: str) -> 
     a plain scalar that cannot hold the new text becomes single-quoted."""
     new_value = scalar.value[:start] + piece + scalar.value[end:]
     span = raw_span(text, scalar, start, end)
+    if not piece.isprintable():  # only a double-quoted scalar spells a line break or a control char
+        return None if scalar.style in ("|", ">") else Edit(scalar.start, scalar.end, quote(new_value, '"'))
     if scalar.style in ("'", '"'):
         if span is not None:
             return Edit(span[0], span[1], escape(piece, scalar.style))
@@ -542,7 +544,19 @@ def scalar_edit(text: str, scalar: Scalar, start: int, end: int, piece: str) -> 
 def escape(value: str, style: str) -> str:
     if style == "'":
         return value.replace("'", "''")
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+    return "".join(_double_quoted_char(c) for c in value)
+
+
+_YAML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _double_quoted_char(char: str) -> str:
+    if char in _YAML_ESCAPES:
+        return _YAML_ESCAPES[char]
+    if char.isprintable():
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def quote(value: str, style: str) -> str:
