@@ -23,7 +23,7 @@ BINARY_SNIFF_BYTES = 8192  # engine.BINARY_SNIFF_BYTES
 TODAY_ENV_VAR = "V4_MIGRATE_TODAY"  # deadline.TODAY_ENV_VAR
 
 # Options that cannot change the outcome for files without a finding.
-FLAGS = frozenset({"-q", "--quiet", "--exit-zero", "--fix"})
+FLAGS = frozenset({"-q", "--quiet", "--exit-zero", "--fix", "--show-fixes", "--exit-non-zero-on-fix"})
 VALUED = frozenset({"--today", "--format", "--fail-on", "-j", "--jobs", "--select", "--extend-select", "--ignore",
                     "--exclude", "--extend-exclude"})
 FAIL_ON = frozenset({"info", "notice", "warning", "error", "never"})
@@ -33,7 +33,7 @@ MAX_FILE_SIZE_LIMIT = 2**40  # schema.MAX_FILE_SIZE_LIMIT
 
 # Every option of the command line, by whether it takes a value (tests/test_scale.py checks
 # them against click's); --explain, --vendor-shim, --version and --help end a run early.
-OPTIONS_WITH_VALUE = VALUED | {"-o", "--output", "--config", "--baseline", "--write-baseline"}
+OPTIONS_WITH_VALUE = VALUED | {"-o", "--output", "--config", "--baseline", "--write-baseline", "--stdin-filename"}
 OPTION_FLAGS = FLAGS | {"--unsafe-fixes", "--diff", "--statistics", "--group-by-owner"}
 NO_GIT_GREP_ENV = "V4_MIGRATE_NO_GIT_GREP"  # engine.NO_GIT_GREP_ENV
 

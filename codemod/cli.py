@@ -119,6 +119,9 @@ def _command():
     @click.option("--baseline", type=click.Path(dir_okay=False), help="Only findings not in this baseline fail; a baseline that shrank is rewritten (exit 3).")
     @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings as the baseline.")
     @click.option("--group-by-owner", is_flag=True, help="Group call sites by CODEOWNERS owner in reports.")
+    @click.option("--stdin-filename", metavar="PATH", help="With the path `-`: the name of the file on stdin (its format and config) [default: stdin.py].")
+    @click.option("--show-fixes", is_flag=True, help="List the fixes applied (with --fix) or available, per file.")
+    @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing remains.")
     @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for parsing [default: the cores].")
     @click.option("--explain", callback=_explain, expose_value=False, is_eager=True, metavar="[CODE|NAME]", is_flag=False,
                   flag_value=_ALL_RULES, help="Print a rule's documentation (by code or name); alone, list the rules.")
@@ -143,7 +146,8 @@ def __getattr__(name: str):
 
 
 def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, select, extend_select, ignore, exclude,
-        extend_exclude, config_path, exit_zero, quiet, statistics, baseline, write_baseline, group_by_owner, jobs):
+        extend_exclude, config_path, exit_zero, quiet, statistics, baseline, write_baseline, group_by_owner, jobs,
+        stdin_filename=None, show_fixes=False, exit_non_zero_on_fix=False):
     """Find retired DeepSeek model ids (deepseek-chat, deepseek-reasoner) and rewrite them to
     environment-parameterized V4 ids."""
     from codemod._bytecode_cache import dataclass_methods_cached
@@ -160,7 +164,13 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         extend_exclude=tuple(extend_exclude),
         fail_on=fail_on,
     )
+    stdin = list(paths) == ["-"]
+    if "-" in paths and not stdin or stdin_filename and not stdin:
+        click.echo("v4-migrate: error: `-` (read the file from stdin) must be the only path, and --stdin-filename needs it",
+                   err=True)
+        sys.exit(EXIT_ERROR)
     options = RunOptions(
+        stdin=stdin,
         today=today,
         fix=fix or diff,
         unsafe_fixes=unsafe_fixes,
@@ -179,7 +189,11 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
     _exit_cleanly_on_sigterm()
     engine.progress = _progress()
     try:
-        results = list(engine.run(paths or ["."]))
+        if stdin:
+            raw = sys.stdin.buffer.read()
+            results = [engine.run_stdin(raw, stdin_filename or "stdin.py")]
+        else:
+            results = list(engine.run(paths or ["."]))
     finally:
         engine.progress.close()
     report = _build_report(engine, results, options, group_by_owner)
@@ -192,8 +206,16 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
     exit_code = _exit_code(report, fail_on_level, diff, exit_zero)
     if baseline or write_baseline:
         exit_code = _apply_baseline(report, baseline, write_baseline, fail_on_level, exit_code, exit_zero, paths or (".",))
+    if exit_non_zero_on_fix and report.fixes_applied and exit_code == EXIT_OK:
+        exit_code = EXIT_FINDINGS
+    if stdin and options.writes:  # the fixed file is the output; the report goes to stderr
+        sys.stdout.buffer.write(results[0].fixed_bytes if results[0].fixed_bytes is not None else raw)
+        sys.stdout.flush()
+        if not output:
+            _render(report, output_format, sys.stderr, statistics, output, show_fixes)
+            sys.exit(exit_code)
     with _open_output(output) as out:
-        _render(report, output_format, out, statistics, output)
+        _render(report, output_format, out, statistics, output, show_fixes)
     sys.exit(exit_code)
 
 
@@ -362,10 +384,11 @@ def _use_color(out: TextIO, to_file: bool) -> bool:
     return hasattr(out, "isatty") and out.isatty()
 
 
-def _render(report, output_format: str, out: TextIO, statistics: bool, output: Optional[str]) -> None:
+def _render(report, output_format: str, out: TextIO, statistics: bool, output: Optional[str], show_fixes: bool = False) -> None:
     from codemod import reporters
 
     color = _use_color(out, bool(output))
+    report.show_fixes, report.format = show_fixes, output_format
     reporters.render("statistics" if statistics else output_format, report, out, color)
     for line in report.warnings:
         click.echo(f"warning: {line}", err=True)

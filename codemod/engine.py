@@ -39,6 +39,7 @@ class RunOptions:
     jobs: int = 1
     config_path: Optional[Path] = None
     overrides: CliOverrides = field(default_factory=CliOverrides)
+    stdin: bool = False  # the one file comes on stdin: a fix goes to FileResult.fixed_bytes, never to disk
 
     @property
     def writes(self) -> bool:
@@ -262,6 +263,8 @@ class FileProcessor:
         state = pending.state
         if self.options.diff:
             result.diff = unified_diff(state.candidate.display, state.source.text, pending.new_text)
+        elif self.options.stdin:
+            result.fixed_bytes = pending.new_bytes
         else:
             try:
                 # the bytes it was fixed from: a file changed meanwhile is left alone
@@ -347,7 +350,7 @@ class FileProcessor:
             owner = next(r for r, _ in scanned if r.path in members[key])
             owner.errors.append(f"{owner.path}: the fix of `{key.rpartition(':')[2]}` and of what goes with it was not applied, "
                                 f"in any of {', '.join(sorted(members[key]))} ({reasons.get(key, 'a file of the group cannot be fixed')})")
-        if not self.options.diff:
+        if self.options.writes and not self.options.stdin:
             changed = [p.state.candidate.display for _, p in pendings if not _still_reads(p)]
             if changed:
                 for result, _ in scanned:
@@ -684,6 +687,22 @@ class Engine:
                 found = None if extra is None else found | extra
             hits.append(found)
         return hits
+
+    def run_stdin(self, raw: bytes, filename: str) -> FileResult:
+        """One file's bytes from stdin, checked (and fixed, to ``fixed_bytes``) as the file
+        ``filename`` would be: its name picks the format and the config."""
+        display = Path(filename).as_posix()
+        candidate = Candidate(Path(filename), display=display[2:] if display.startswith("./") else display, explicit=True)
+        result = FileResult(candidate.display)
+        self.files_seen = 1
+        try:
+            config = self.processor.config_for(candidate)
+        except ValueError as exc:  # a broken pyproject.toml governing this file
+            result.errors.append(str(exc))
+            return result
+        if b"\0" in raw[:BINARY_SNIFF_BYTES] or not self.processor.is_candidate(raw, config):
+            return result
+        return self.processor.process_bytes(candidate, raw, config, result)
 
     def run(self, paths: Sequence[str]) -> Iterator[FileResult]:
         """Results per candidate file, streamed. File contents are dropped as soon as a file

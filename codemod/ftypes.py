@@ -189,3 +189,4 @@ class FileResult:
     diff: str = ""
     sent: Set[str] = field(default_factory=set)  # the groups of values this file's requests send
     thinking_sent: Set[str] = field(default_factory=set)  # the groups whose requests here get a thinking edit
+    fixed_bytes: Optional[bytes] = None  # the fixed text of a file that came on stdin

@@ -33,6 +33,8 @@ class Report:
     baseline: Optional[Any] = None  # codemod.baseline outcome, when --baseline is given
     group_by_owner: bool = False
     quiet: bool = False  # text: findings only, no summary
+    show_fixes: bool = False  # text, concise: list the fixes applied or available, per file
+    format: str = "text"  # the --format asked for (--statistics prints JSON for json)
     warnings: List[str] = field(default_factory=list)  # one line each: config files not read
 
     @property

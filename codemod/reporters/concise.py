@@ -21,6 +21,7 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
         lines.append([(where, "bold"), (f" {finding.rule} ", "bold red" if finding.severity == "error" else "bold"),
                       (FIX_MARKER.get(finding.fix or "", ""), "green" if finding.fix == "safe" else "magenta"),
                       (finding.message, "")])
+    lines += text.fixes(report)
     if not report.quiet:
         lines.append(text.summary(report))
     text.write(lines, out, color)

@@ -7,10 +7,12 @@
 Columns are tab-separated: count, code, a fix marker and the rule's name, most frequent
 first. ``[*]``: ``--fix`` fixes some; ``[-]``: only ``--unsafe-fixes`` does; ``[ ]``: no fix.
 The marker column appears only when some rule is fixable, as in Ruff. No findings, no lines.
+With ``--format json``, a JSON list of ``{"code", "name", "count", "fixable", "unsafe_fixable"}``.
 """
 
 from __future__ import annotations
 
+import json
 from itertools import groupby
 from typing import TYPE_CHECKING, List, TextIO, Tuple
 
@@ -37,6 +39,11 @@ def _row(report: "Report", code: str, findings: List[Finding]) -> Row:
 
 def render(report: "Report", out: TextIO, color: bool = False) -> None:
     table = rows(report)
+    if report.format == "json":  # as Ruff's --statistics --output-format json
+        entries = [{"code": code, "name": name, "count": count, "fixable": marker == "[*]", "unsafe_fixable": marker == "[-]"}
+                   for count, code, marker, name in table]
+        out.write(json.dumps(entries, indent=2) + "\n")
+        return
     if not table:
         return
     count_width = max(len(str(row[0])) for row in table)

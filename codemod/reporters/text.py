@@ -24,9 +24,31 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
             for finding in findings:
                 lines += _finding_lines(finding)
             lines.append([])
+    lines += fixes(report)
     if not report.quiet and not (report.errors and not report.remaining and not report.files_scanned):
         lines.append(summary(report))  # (a run that checked nothing has only its errors to say)
     write(lines, out, color)
+
+
+def fixes(report: Report) -> List[List[Segment]]:
+    """With --show-fixes, as Ruff: the fixes applied per file and rule (after --fix), or those
+    available (a check)."""
+    if not report.show_fixes or report.mode == "diff":
+        return []
+    applied = report.mode == "fix"
+    chosen = [f for f in report.findings if f.fixed] if applied else [f for f in report.remaining if f.fix]
+    if not chosen:
+        return [[("No fixes applied." if applied else "No fixes available.", "bold")], []]
+    lines: List[List[Segment]] = [[(f"{'Fixed' if applied else 'Fixable'} {len(chosen)} finding(s):", "bold")]]
+    for path, in_file in groupby(sorted(chosen, key=lambda f: (f.path, f.rule)), key=lambda f: f.path):
+        lines.append([(f"- {path}:", "bold")])
+        for rule, of_rule in groupby(in_file, key=lambda f: f.rule):
+            group = list(of_rule)
+            doc = report.rules.get(rule)
+            kind = "" if applied or group[0].fix == "safe" else " (with --unsafe-fixes)"
+            lines.append([(f"    {len(group)} × {rule}", ""), (f" ({doc.name})" if doc else "", "dim"), (kind, "magenta")])
+    lines.append([])
+    return lines
 
 
 def shown(report: Report) -> List[Finding]:
