@@ -170,6 +170,7 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
                    err=True)
         sys.exit(EXIT_ERROR)
     options = RunOptions(
+        not_scanned=frozenset(_display(p) for p in (baseline, write_baseline) if p),
         stdin=stdin,
         today=today,
         fix=fix or diff,
@@ -217,6 +218,11 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
     with _open_output(output) as out:
         _render(report, output_format, out, statistics, output, show_fixes)
     sys.exit(exit_code)
+
+
+def _display(path: str) -> str:
+    """A path as the run names the files it finds: relative to the working directory, with /."""
+    return os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
 
 
 def _exit_cleanly_on_sigterm() -> None:
@@ -340,7 +346,8 @@ def _apply_baseline(report, baseline_path, write_path, fail_on_level, exit_code,
     remaining = report.remaining
     try:
         if write_path:
-            baseline.write(Path(write_path), remaining)
+            count = baseline.write(Path(write_path), remaining)
+            click.echo(f"v4-migrate: wrote the baseline {write_path}: {count} finding(s) recorded", err=True)
         if not baseline_path:
             # Recording the current findings is the point of --write-baseline, not a failure.
             return EXIT_ERROR if report.errors else EXIT_OK

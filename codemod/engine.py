@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from codemod import applier, gitcmd, scanners, suppressions
 from codemod.config import CliOverrides, Config, ConfigResolver
@@ -40,6 +40,7 @@ class RunOptions:
     config_path: Optional[Path] = None
     overrides: CliOverrides = field(default_factory=CliOverrides)
     stdin: bool = False  # the one file comes on stdin: a fix goes to FileResult.fixed_bytes, never to disk
+    not_scanned: FrozenSet[str] = frozenset()  # displays of this run's own files (the baseline), never scanned
 
     @property
     def writes(self) -> bool:
@@ -590,6 +591,9 @@ class Engine:
         """The files that pass the prefilters, with their bytes: those `git grep` read are read
         here only if it found a term in them (``hits``, per git root)."""
         for candidate, config in discovered:
+            if candidate.display in self.options.not_scanned:
+                self.files_seen -= 1
+                continue
             root = candidate.git_root
             if hits is not None and candidate.git_grep_reads and hits[root] is not None and candidate.git_name not in hits[root]:
                 self.prefiltered_by_git += 1

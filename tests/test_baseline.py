@@ -289,3 +289,31 @@ def test_cli_baseline_ratchet(tmp_path):
     assert "1 of 2 call sites migrated" in shrunk.stdout
     assert [e.path for e in baseline.load(tmp_path / "base.json").entries] == ["a.py"]
     assert run_cli(["--baseline", "base.json", "."], cwd=tmp_path).returncode == 0
+
+
+def test_write_baseline_says_what_it_wrote_and_a_baselined_run_passes_without_counting_known_sites(tmp_path):
+    (tmp_path / "app.py").write_text('A = "deepseek-chat"\nB = "deepseek-reasoner"\n')
+    wrote = run_cli(["--write-baseline", "v4-baseline.json", "."], tmp_path)
+    assert wrote.returncode == 0
+    assert "wrote the baseline v4-baseline.json: 2 finding(s) recorded" in wrote.stderr, wrote.stderr
+    checked = run_cli(["--baseline", "v4-baseline.json", "."], tmp_path)
+    assert checked.returncode == 0, checked.stdout
+    assert "Found" not in checked.stdout and checked.stdout.startswith("All checks passed"), checked.stdout
+    assert "0 of 2 call sites migrated; 2 remain" in checked.stdout
+    (tmp_path / "app.py").write_text('A = "deepseek-chat"\nB = "deepseek-reasoner"\nC = "deepseek-chat"\n')
+    grown = run_cli(["--baseline", "v4-baseline.json", "."], tmp_path)
+    assert grown.returncode == 1 and "Found 1 new finding(s)" in grown.stdout, grown.stdout
+
+
+def test_the_baseline_file_is_never_scanned(tmp_path):
+    """A call site in a file whose name holds an id (`examples/deepseek-chat.py`) puts that id in
+    the baseline's paths; the baseline must not then report itself."""
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "deepseek-chat.py").write_text('MODEL = "deepseek-chat"\n')
+    assert run_cli(["--write-baseline", "baseline.json", "."], tmp_path).returncode == 0
+    assert "deepseek-chat.py" in (tmp_path / "baseline.json").read_text()
+    proc = run_cli(["--baseline", "baseline.json", "--format", "json", "."], tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    report = json.loads(proc.stdout)
+    assert {f["path"] for f in report["findings"]} == {"examples/deepseek-chat.py"}
+    assert report["summary"]["files_scanned"] == 1  # the baseline is not among the files checked

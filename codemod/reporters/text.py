@@ -84,7 +84,7 @@ def _finding_lines(finding: Finding) -> List[List[Segment]]:
 
 
 def summary(report: Report) -> List[Segment]:
-    remaining = report.remaining
+    remaining = shown(report)  # with a baseline, the new findings: the known ones are its business
     if report.mode == "diff":
         return [(f"Would fix findings in {len(report.diffs)} file(s); run with --fix to apply." if report.diffs else "No fixes to apply.", "bold")]
     if not remaining and report.errors:  # never "passed": some files or configs were not read
@@ -92,11 +92,13 @@ def summary(report: Report) -> List[Segment]:
         return [(f"No findings{done} in {report.files_scanned} file(s) checked, but {len(report.errors)} error(s) occurred.", "bold red")]
     if not remaining:
         done = f" ({report.fixes_applied} fixed)" if report.fixes_applied else ""
-        return [(f"All checks passed{done}: {report.files_scanned} file(s) checked.", "bold green")]
+        known = f" {report.baseline.progress_line()}." if report.baseline is not None else ""
+        return [(f"All checks passed{done}: {report.files_scanned} file(s) checked.{known}", "bold green")]
     files = len({f.path for f in remaining})
     safe = sum(1 for f in remaining if f.fix == "safe")
     unsafe = sum(1 for f in remaining if f.fix == "unsafe")
-    text = f"Found {len(remaining)} finding(s) in {files} file(s) of {report.files_scanned} checked"
+    new = " new" if report.baseline is not None else ""
+    text = f"Found {len(remaining)}{new} finding(s) in {files} file(s) of {report.files_scanned} checked"
     if report.fixes_applied:
         text += f"; {report.fixes_applied} fixed"
     fixable = []
