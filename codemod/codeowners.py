@@ -143,18 +143,34 @@ def repository_root(start: Path) -> Path:
     return start
 
 
-def repo_relative(path: str, cwd: Path) -> str:
-    """A finding's path (relative to ``cwd``) made relative to the repository root."""
-    root = repository_root(Path(cwd))
+@lru_cache(maxsize=4096)
+def _git_root_of_folder(folder: str) -> Optional[Path]:
+    for candidate in (Path(folder), *Path(folder).parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def root_of(path: str, cwd: Path) -> Path:
+    """The repository root of a finding's file (its path relative to ``cwd``): the run may have
+    been pointed at a repository outside the working directory. Outside any repository, that
+    of ``cwd`` (``cwd`` itself when there is none)."""
+    folder = os.path.dirname(os.path.normpath(os.path.join(os.path.abspath(cwd), path)))
+    return _git_root_of_folder(folder) or repository_root(Path(cwd))
+
+
+def repo_relative(path: str, cwd: Path, root: Optional[Path] = None) -> str:
+    """A finding's path (relative to ``cwd``) made relative to its repository's root (or ``root``)."""
     absolute = os.path.normpath(os.path.join(os.path.abspath(cwd), path))
-    return os.path.relpath(absolute, root).replace(os.sep, "/")
+    return os.path.relpath(absolute, root or root_of(path, cwd)).replace(os.sep, "/")
 
 
 def assign(findings: Iterable[Finding], cwd: Path) -> Optional[CodeOwners]:
     """Set ``finding.extra["owners"]`` (a list, [] when unowned) on every finding, from the
     CODEOWNERS of the repository holding ``cwd``. Returns None, and sets nothing, when the
     repository has no CODEOWNERS file."""
-    owners = load(repository_root(Path(cwd)))
+    findings = list(findings)
+    owners = load(root_of(findings[0].path, cwd) if findings else repository_root(Path(cwd)))
     if owners is None:
         return None
     for finding in findings:

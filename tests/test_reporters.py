@@ -248,17 +248,39 @@ def test_github_annotations(tmp_path):
     assert "::warning file=src/app.py,line=4,col=3,endLine=4,endColumn=20,title=DS002::DS002 message" in lines
     assert any(l.startswith("::notice file=notebooks/explore.ipynb,") for l in lines)
     assert any(l.startswith("::error file=lib/a%2Cb%3Ac%25d.py,line=7,") for l in lines)
-    assert lines[-1] == "::error title=v4-migrate::x.py: cannot read"
-    assert len(lines) == 6
+    assert lines[0] == "::error title=v4-migrate::x.py: cannot read"
+    assert lines[-1].startswith("::notice title=v4-migrate total::5 finding(s) (")
+    assert "all annotated" in lines[-1]
+    assert len(lines) == 7
 
 
 def test_github_annotates_only_new_call_sites_with_a_baseline(tmp_path):
     old = sample_findings()[:4]
     report = with_baseline(tmp_path, make_report(tmp_path, sample_findings()), old)
     lines = rendered("github", report).splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert lines[0].startswith("::error file=lib/a%2Cb%3Ac%25d.py,")
-    assert lines[1] == "::notice title=v4-migrate baseline::0 of 4 call sites migrated; 4 remain, 1 new"
+    assert lines[1].startswith("::notice title=v4-migrate total::1 finding(s) (1 error)")
+    assert lines[2] == "::notice title=v4-migrate baseline::0 of 4 call sites migrated; 4 remain, 1 new"
+
+
+def test_github_caps_annotations_per_type_and_says_how_many_there_are(tmp_path):
+    findings = [finding("DS001", "error", line) for line in range(1, 31)] + [finding("DS003", "info", line) for line in range(31, 36)]
+    lines = rendered("github", make_report(tmp_path, findings)).splitlines()
+    assert sum(line.startswith("::error file=") for line in lines) == 10
+    assert sum(line.startswith("::notice file=") for line in lines) == 5
+    assert lines[-1].startswith("::notice title=v4-migrate total::35 finding(s) (30 errors, 5 notices); 15 annotated: "
+                                "GitHub shows 10 per type in a step and 50 in a job. The full list: the job summary")
+
+
+def test_github_groups_by_owner(tmp_path):
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "CODEOWNERS").write_text("src/ @core\nlib/ @lib-team\n")
+    report = make_report(tmp_path, sample_findings(), group_by_owner=True)
+    lines = rendered("github", report).splitlines()
+    groups = [line for line in lines if line.startswith("::group::")]
+    assert groups[0].startswith("::group::Owner @core: ") and groups[-1].startswith("::group::Owner (no owner): ")
+    assert lines.count("::endgroup::") == len(groups)
 
 
 # -- Markdown -------------------------------------------------------------------------------
@@ -489,3 +511,57 @@ def test_concise_through_the_cli_names_each_site(tmp_path):
     proc = run_cli(["--format", "concise", "."], tmp_path)
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[0].startswith("app.py:1:9: DS001 [*] Retired model id `deepseek-chat`"), proc.stdout
+
+
+def test_sarif_caps_results_at_githubs_limit_and_says_so(tmp_path):
+    findings = [finding("DS001", "error", line) for line in range(1, 25_011)]
+    report = make_report(tmp_path, findings)
+    document = json.loads(rendered("sarif", report))
+    run = document["runs"][0]
+    assert len(run["results"]) == 25_000
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "warning" and "25010 results, the first 25000 listed" in note["message"]["text"]
+    assert any("25010 results" in warning for warning in report.warnings)  # the CLI prints these on stderr
+
+
+def test_sarif_has_a_category_and_rule_levels(tmp_path):
+    document = json.loads(rendered("sarif", make_report(tmp_path, sample_findings())))
+    assert_valid_sarif(document)
+    run = document["runs"][0]
+    assert run["automationDetails"] == {"id": "v4-migrate/"}
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert rules["DS001"]["defaultConfiguration"]["level"] == "error"
+    assert rules["DS001"]["properties"]["problem.severity"] == "error"
+    assert rules["DS003"]["defaultConfiguration"]["level"] == "note"
+    assert rules["DS003"]["properties"]["problem.severity"] == "recommendation"
+
+
+def test_json_and_sarif_paths_are_relative_to_the_repository_root_wherever_the_run_starts(tmp_path):
+    from helpers import git, run_cli
+
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "app.py").write_text('MODEL = "deepseek-chat"\n')
+    git(repo, "init", "-q")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for cwd, target in ((elsewhere, str(repo)), (repo / "src", ".")):
+        report = json.loads(run_cli(["--format", "json", target], cwd).stdout)
+        assert [f["path"] for f in report["findings"]] == ["src/app.py"], (cwd, report["findings"])
+        sarif = json.loads(run_cli(["--format", "sarif", target], cwd).stdout)
+        run = sarif["runs"][0]
+        assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/app.py"
+        assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.resolve().as_uri() + "/"
+
+
+def test_text_groups_by_owner(tmp_path):
+    from helpers import run_cli
+
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "CODEOWNERS").write_text("core/ @core-team\n")
+    for folder in ("core", "misc"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "app.py").write_text('MODEL = "deepseek-chat"\n')
+    proc = run_cli(["--group-by-owner", "."], tmp_path)
+    text = proc.stdout
+    assert text.index("Owner @core-team: 1 finding(s)") < text.index("core/app.py") < text.index("Owner (no owner): 1 finding(s)") < text.index("misc/app.py"), text

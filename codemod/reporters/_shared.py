@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from codemod import baseline, codeowners, deadline
 from codemod.ftypes import SAFE, SEVERITY_RANK, UNSAFE, Finding
@@ -45,12 +45,16 @@ def at_least(severity: str, threshold: str) -> bool:
 
 
 def repo_root(report: "Report") -> Path:
+    """The root of the repository the run checked (of its first finding's file; of the working
+    directory when there is none): the run may have been pointed outside the working directory."""
+    if report.findings:
+        return codeowners.root_of(report.findings[0].path, report.cwd)
     return codeowners.repository_root(Path(report.cwd))
 
 
 def repo_path(report: "Report", finding: Finding) -> str:
-    """The finding's path relative to the repository root, as GitHub and GitLab expect it."""
-    return codeowners.repo_relative(finding.path, report.cwd)
+    """The finding's path relative to the repository root, as GitHub, GitLab and SARIF expect it."""
+    return codeowners.repo_relative(finding.path, report.cwd, repo_root(report))
 
 
 # -- rules --------------------------------------------------------------------------------
@@ -140,6 +144,22 @@ def owners_of(report: "Report") -> Optional[Dict[int, List[str]]]:
         if codeowners.assign(remaining, report.cwd) is None:
             return None
     return {id(f): list(f.extra[codeowners.OWNERS_KEY]) for f in remaining}
+
+
+NO_OWNER = "(no owner)"
+
+
+def owner_groups(report: "Report", findings: Sequence[Finding]) -> List[Tuple[str, List[Finding]]]:
+    """The findings grouped by their CODEOWNERS owners (a finding of two owners is listed
+    under both, together), owners in name order and the unowned last; one group of all when
+    the repository has no CODEOWNERS file."""
+    owners = owners_of(report)
+    if owners is None:
+        return [(NO_OWNER, list(findings))]
+    groups: Dict[str, List[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(" ".join(owners.get(id(finding)) or [NO_OWNER]), []).append(finding)
+    return sorted(groups.items(), key=lambda item: (item[0] == NO_OWNER, item[0]))
 
 
 def top_counts(values: Iterable[str], limit: int) -> List[tuple]:

@@ -1,11 +1,12 @@
-"""``--format json``: the stable contract ``{"version": 1, "findings": [...], "summary": {...}}``."""
+"""``--format json``: the stable contract ``{"version": 1, "findings": [...], "summary": {...}}``.
+Paths are relative to the root of the repository checked, wherever the run started."""
 
 from __future__ import annotations
 
 import json as jsonlib
 from typing import TextIO
 
-from codemod.reporters import Report
+from codemod.reporters import Report, _shared
 
 VERSION = 1
 
@@ -13,7 +14,7 @@ VERSION = 1
 def render(report: Report, out: TextIO, color: bool = False) -> None:
     document = {
         "version": VERSION,
-        "findings": [_public(f.to_dict()) for f in report.findings],
+        "findings": [_public({**f.to_dict(), "path": _shared.repo_path(report, f)}) for f in report.findings],
         "summary": report.summary(),
         "errors": list(report.errors),
     }

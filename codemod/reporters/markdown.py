@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_LISTED = 500
 TOP_DIRECTORIES = 10
 TOP_OWNERS = 25
-NO_OWNER = "(no owner)"
+NO_OWNER = _shared.NO_OWNER
 
 
 # -- Markdown pieces ------------------------------------------------------------------------

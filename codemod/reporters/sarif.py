@@ -9,6 +9,9 @@
   alert survives lines inserted above it.
 * A fixable finding carries ``fixes`` built from ``finding.extra["edit_regions"]``, which the
   engine fills (``codemod.engine.edit_regions``); without it there is nothing to build them from.
+* At most 25,000 results (GitHub's limit per run): beyond it the run's notifications and stderr
+  say how many there were. ``automationDetails.id`` is the category, ``v4-migrate/``; each rule
+  has ``defaultConfiguration.level`` and ``properties["problem.severity"]`` from its findings.
 * With ``--baseline``, every remaining finding is listed with ``baselineState`` "new" or
   "unchanged": leaving known ones out would close their alerts as if fixed.
 """
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO
 from urllib.parse import quote
 
 from codemod import __version__
-from codemod.ftypes import Finding
+from codemod.ftypes import SEVERITY_RANK, Finding
 from codemod.reporters import _shared
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from codemod.ruledocs import RuleDoc
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+MAX_RESULTS = 25_000  # GitHub code scanning's limit of results per run
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}  # GitHub's rule severities
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "v4MigrateFingerprint/v1"
 
@@ -40,7 +45,12 @@ def build(report: "Report") -> Dict[str, Any]:
     rule_ids = sorted(report.rules)
     rule_index = {code: index for index, code in enumerate(rule_ids)}
     fingerprints = _shared.fingerprint_by_id(report)
-    results = [_result(report, f, rule_index, fingerprints[id(f)]) for f in report.remaining]
+    remaining = report.remaining
+    if len(remaining) > MAX_RESULTS:
+        report.warnings.append(f"SARIF: {len(remaining)} results, the first {MAX_RESULTS} listed "
+                               "(GitHub code scanning takes at most 25,000 per run); --baseline keeps a run under it")
+    results = [_result(report, f, rule_index, fingerprints[id(f)]) for f in remaining[:MAX_RESULTS]]
+    levels = _levels(remaining)
     run: Dict[str, Any] = {
         "tool": {
             "driver": {
@@ -48,9 +58,10 @@ def build(report: "Report") -> Dict[str, Any]:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": _shared.TOOL_URI,
-                "rules": [_rule(report.rules[code]) for code in rule_ids],
+                "rules": [_rule(report.rules[code], levels.get(code, "warning")) for code in rule_ids],
             }
         },
+        "automationDetails": {"id": f"{_shared.TOOL_NAME}/"},  # the category GitHub keeps this tool's alerts under
         "originalUriBaseIds": {SRCROOT: {"uri": _shared.repo_root(report).as_uri().rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": results,
@@ -59,7 +70,15 @@ def build(report: "Report") -> Dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def _rule(doc: "RuleDoc") -> Dict[str, Any]:
+def _levels(findings: List[Finding]) -> Dict[str, str]:
+    """Each rule's SARIF level in this run: that of its most severe finding."""
+    levels: Dict[str, str] = {}
+    for finding in sorted(findings, key=lambda f: SEVERITY_RANK[f.severity]):
+        levels[finding.rule] = _shared.SARIF_LEVEL[finding.severity]
+    return levels
+
+
+def _rule(doc: "RuleDoc", level: str) -> Dict[str, Any]:
     return {
         "id": doc.code,
         "name": doc.name,
@@ -67,8 +86,9 @@ def _rule(doc: "RuleDoc") -> Dict[str, Any]:
         "fullDescription": {"text": (doc.sections.get("what") or doc.summary).strip()},
         "help": {"text": doc.explain(), "markdown": _shared.rule_markdown(doc)},
         "helpUri": doc.help_uri,
-        "defaultConfiguration": {"enabled": doc.default},
-        "properties": {"tags": ["migration", "deepseek"], "precision": "very-high", "fix": doc.fix},
+        "defaultConfiguration": {"enabled": doc.default, "level": level},
+        "properties": {"tags": ["migration", "deepseek"], "precision": "very-high", "fix": doc.fix,
+                       "problem.severity": PROBLEM_SEVERITY[level]},
     }
 
 

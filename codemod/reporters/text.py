@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import List, TextIO, Tuple
 
 from codemod.ftypes import Finding
-from codemod.reporters import Report
+from codemod.reporters import Report, _shared
 
 Segment = Tuple[str, str]  # (text, rich style)
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "notice": "cyan", "info": "dim"}
@@ -18,12 +18,12 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
     if report.mode == "diff":
         for diff in report.diffs:
             lines += [[(line, _diff_style(line))] for line in diff.splitlines()]
+    elif report.group_by_owner:
+        for owner, owned in _shared.owner_groups(report, shown(report)):
+            lines += [[(f"Owner {owner}: {len(owned)} finding(s)", "bold magenta")], []]
+            lines += _by_file(owned)
     else:
-        for path, findings in groupby(shown(report), key=lambda f: f.path):
-            lines.append([(path, "bold underline")])
-            for finding in findings:
-                lines += _finding_lines(finding)
-            lines.append([])
+        lines += _by_file(shown(report))
     lines += fixes(report)
     if not report.quiet and not (report.errors and not report.remaining and not report.files_scanned):
         lines.append(summary(report))  # (a run that checked nothing has only its errors to say)
@@ -48,6 +48,16 @@ def fixes(report: Report) -> List[List[Segment]]:
             kind = "" if applied or group[0].fix == "safe" else " (with --unsafe-fixes)"
             lines.append([(f"    {len(group)} × {rule}", ""), (f" ({doc.name})" if doc else "", "dim"), (kind, "magenta")])
     lines.append([])
+    return lines
+
+
+def _by_file(findings: List[Finding]) -> List[List[Segment]]:
+    lines: List[List[Segment]] = []
+    for path, in_file in groupby(findings, key=lambda f: f.path):
+        lines.append([(path, "bold underline")])
+        for finding in in_file:
+            lines += _finding_lines(finding)
+        lines.append([])
     return lines
 
 
