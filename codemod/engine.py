@@ -206,7 +206,7 @@ class FileProcessor:
             return result
         source = SourceText(decoded.text)
         scanner = scanners.load(fmt) or scanners.load("text")
-        findings = self.scan(scanner, source, ctx, config)
+        findings = self.scan(scanner, source, ctx, config, reason=None if fmt != "text" else "a file of no format v4-migrate parses")
         result.sent, result.thinking_sent = set(ctx.sent), set(ctx.thinking_sent)
         for finding in findings:
             if finding.edits:
@@ -222,9 +222,9 @@ class FileProcessor:
     defer_fix = False  # set while a component is scanned: its files are fixed together
     deferred: Optional["_ScanState"] = None
 
-    def scan(self, scanner, source: SourceText, ctx: ScanContext, config: Config) -> List[Finding]:
+    def scan(self, scanner, source: SourceText, ctx: ScanContext, config: Config, reason: Optional[str] = None) -> List[Finding]:
         try:
-            findings = scanner.scan(source, ctx)
+            findings = scanner.scan(source, ctx, reason=reason) if reason else scanner.scan(source, ctx)
         except ScanError as exc:
             findings = scanners.load("text").scan(source, ctx, reason=f"the file does not parse: {exc}")
         return self.select(findings, source, config, ctx.path, getattr(scanner, "LINE_COMMENTS", False))

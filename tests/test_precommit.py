@@ -177,3 +177,32 @@ def test_vendor_shim_to_a_folder_that_does_not_exist_is_one_line_and_exit_2(tmp_
     proc = run_cli(["--vendor-shim", str(tmp_path / "nowhere" / "x.py")], cwd=tmp_path)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1 and "nowhere" in proc.stderr, proc.stderr
+
+
+def _readme_block(heading: str, language: str) -> str:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split(heading + "\n", 1)[1]
+    return section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readmes_pre_commit_snippet_runs_as_written(tmp_path, hook_repo, pre_commit_home):
+    """From a project next to a clone of this repository at ../v4-migrate, the README's
+    commands write a config that pre-commit runs, and the installed hook blocks a commit."""
+    repo_path, _ = hook_repo
+    subprocess.run(["git", "clone", "-q", str(repo_path), str(tmp_path / "v4-migrate")], check=True)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.py").write_text(LEGACY_PY, encoding="utf-8")
+    git(project, "init", "-q")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CI")}
+    env.update(PRE_COMMIT_HOME=str(pre_commit_home), V4_MIGRATE_TODAY="2026-11-28", PRE_COMMIT_COLOR="never",
+               PATH=os.path.dirname(PRE_COMMIT) + os.pathsep + os.environ.get("PATH", ""))
+    snippet = _readme_block("### pre-commit", "sh")
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", snippet], cwd=project, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    assert config["repos"][0]["repo"] == str((tmp_path / "v4-migrate").resolve())
+    git(project, "add", "-A")
+    commit = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x"],
+                            cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    assert commit.returncode != 0 and "DS001" in commit.stdout + commit.stderr, commit.stdout + commit.stderr
