@@ -153,7 +153,9 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         engine = Engine(options)
         fail_on_level = engine.resolver.default().fail_on
     except (ConfigError, ValueError, OSError) as exc:
-        click.echo(f"v4-migrate: error: {exc}", err=True)
+        from codemod.redact import error_line
+
+        click.echo(f"v4-migrate: error: {error_line(str(exc))}", err=True)
         sys.exit(EXIT_ERROR)
     _exit_cleanly_on_sigterm()
     engine.progress = _progress()

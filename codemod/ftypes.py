@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
-from codemod.redact import redact_line
+from codemod import redact
 
 if TYPE_CHECKING:  # pragma: no cover
     from codemod.catalog import Catalog, IdMatch
@@ -45,7 +45,7 @@ class Finding:
     replacement: Optional[str] = None  # the suggested replacement text, for display
     fix: Optional[str] = None  # SAFE, UNSAFE or None
     edits: Tuple[Edit, ...] = ()
-    snippet: str = ""  # the stripped source line; redacted where it could hold a secret
+    snippet: str = ""  # the stripped source line, masked and cut by codemod.redact.snippet
     extra: Dict[str, Any] = field(default_factory=dict)  # format-specific, e.g. notebook cell
     fixed: bool = False
     # Findings of one group are fixed together or not at all, across files: a module constant
@@ -141,7 +141,8 @@ class ScanContext:
     ) -> Finding:
         line, column = source.position(start)
         end_line, end_column = source.position(end)
-        kwargs.setdefault("snippet", redact_line(source.line_text(line).strip()))
+        if "snippet" not in kwargs:
+            kwargs["snippet"] = redact.snippet(source.line_text(line), column - 1)
         return Finding(
             rule=rule,
             severity=severity,

@@ -349,7 +349,7 @@ def test_junit_parses_and_fails_at_warning_and_above(tmp_path):
     assert cases["DS002 src/app.py:4:3"].find("failure") is not None
     info = cases["DS003 src/app.py:3:3"]
     assert info.find("failure") is None
-    assert "form\ufffdfeed \ufffd and <tags> & \"quotes\"" in info.find("system-out").text
+    assert "form\\x0cfeed \\x00 and <tags> & \"quotes\"" in info.find("system-out").text  # escaped, as everywhere
     assert cases["DS001 notebooks/explore.ipynb:1:3"].find("failure") is None  # notice passes
     suites = {s.get("name"): s for s in root.iter("testsuite")}
     assert suites["src/app.py"].get("tests") == "3" and suites["src/app.py"].get("failures") == "2"

@@ -9,6 +9,8 @@
   alert survives lines inserted above it.
 * A fixable finding carries ``fixes`` built from ``finding.extra["edit_regions"]``, which the
   engine fills (``codemod.engine.edit_regions``); without it there is nothing to build them from.
+  A fix whose inserted text holds something ``codemod.redact`` would mask (it rewrites source
+  around the id: a notebook line, a call) is left out: masked, it would write ``<redacted>``.
 * With ``--baseline``, every remaining finding is listed with ``baselineState`` "new" or
   "unchanged": leaving known ones out would close their alerts as if fixed.
 """
@@ -19,7 +21,7 @@ import json
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO
 from urllib.parse import quote
 
-from codemod import __version__
+from codemod import __version__, redact
 from codemod.ftypes import Finding
 from codemod.reporters import _shared
 
@@ -122,6 +124,8 @@ def _fix(report: "Report", finding: Finding) -> Optional[Dict[str, Any]]:
     regions = finding.extra.get(_shared.EDIT_REGIONS_KEY)
     if not finding.fix or not regions:
         return None
+    if any(redact.redact_line(line) != line for region in regions for line in region["insertedText"].splitlines()):
+        return None  # a fix that rewrites source around the id could carry a secret; one masked would be wrong
     replacements: List[Dict[str, Any]] = [
         {
             "deletedRegion": {key: region[key] for key in ("startLine", "startColumn", "endLine", "endColumn")},

@@ -7,6 +7,7 @@ from itertools import groupby
 from typing import List, TextIO, Tuple
 
 from codemod.ftypes import Finding
+from codemod.redact import printable
 from codemod.reporters import Report
 
 Segment = Tuple[str, str]  # (text, rich style)
@@ -23,13 +24,19 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
         if report.baseline is not None:  # known findings are the baseline's business
             shown = [f for f in shown if report.baseline.is_new(f)]
         for path, findings in groupby(shown, key=lambda f: f.path):
-            lines.append([(path, "bold underline")])
+            lines.append([(_heading(path), "bold underline")])
             for finding in findings:
                 lines += _finding_lines(finding)
             lines.append([])
     if not report.quiet:
         lines.append(_summary(report))
     _write(lines, out, color)
+
+
+def _heading(path: str) -> str:
+    """A file's heading line; a name that starts with `::` would be a GitHub Actions workflow
+    command on a line of its own (the runner reads every line of a step's output)."""
+    return f"./{path}" if path.lstrip().startswith("::") else path
 
 
 def _diff_style(line: str) -> str:
@@ -83,6 +90,9 @@ def _summary(report: Report) -> List[Segment]:
 
 
 def _write(lines: List[List[Segment]], out: TextIO, color: bool) -> None:
+    # Paths, snippets and diffs are printable already; this holds for messages and whatever else
+    # a line is made of: a line break or an escape sequence would forge or restyle a line.
+    lines = [[(printable(text), style) for text, style in line] for line in lines]
     if not color:
         out.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
         return

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from codemod.catalog import IdMatch
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, SourceText
-from codemod.redact import redact_line
+from codemod import redact
 
 VALUE_RULE = "DS001"
 REVIEW_RULE = "DS002"
@@ -159,7 +159,8 @@ def is_cassette(data: Any) -> bool:
 
 
 def snippet_at(source: SourceText, offset: int) -> str:
-    return redact_line(source.line_text(source.position(offset)[0]).strip())
+    line, column = source.position(offset)
+    return redact.snippet(source.line_text(line), column - 1)
 
 
 # -- findings -------------------------------------------------------------------------------------
