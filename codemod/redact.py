@@ -7,8 +7,8 @@ write itself (a source line, a diff, a file name, an error about a file) goes th
   (``postgres://user:<redacted>@host``), the value of every secret-looking key (``api_key=``,
   ``"password": ``, ``--token``, ``Authorization: Bearer``), tokens of known shapes (``sk-…``,
   ``ghp_…``, ``AKIA…``, JWTs), long random-looking strings and private key blocks;
-* ``redact_values(text)``: the same but for key values, for this tool's own sentences (an
-  error line starts with a path such as ``auth.py:``, which is no key);
+* ``error_line(text)``: an error line of this tool, masked the same way (except that a file
+  name such as ``auth.py:`` at its start is no key) and printable;
 * ``redact_diff(diff)``: a unified diff, line by line (a private key block across lines too);
 * ``printable(text)``: line breaks, escape sequences and bidi overrides escaped (``\\n``,
   ``\\x1b``, ``\\u202e``), so that no name or line can start a line of its own (``::error``).
@@ -55,6 +55,7 @@ _ASSIGNED = re.compile(
 # `--token=x --model ...`), it is one run of non-blanks.
 _VALUE_TO_END = re.compile(rf"""(?:{_QUOTED}|[^\s,;)}}\]"'#]|(?<![ \t])\#|;(?!\s|\Z)|[ \t]+(?![#\s]))+""")
 _VALUE_RUN = re.compile(rf"""(?:{_QUOTED}|[^\s,;)}}\]"']|;(?!\s|\Z))+""")
+_FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}\Z")  # `auth.py`, `secrets.yaml`: in an error line, a path
 _LINE_START = re.compile(r"[^\S\r\n]*(?:export[^\S\r\n]+)?")
 # A command-line flag takes its value after a blank: `--password hunter2`.
 _FLAG_VALUE = re.compile(rf"""[^\S\r\n]+(?P<value>{_QUOTED}|[^\s"'`]+)""")
@@ -106,12 +107,14 @@ def _value_spans(text: str) -> List[Tuple[int, int]]:
     return spans
 
 
-def _key_spans(text: str) -> List[Tuple[int, int]]:
+def _key_spans(text: str, skip_file_names: bool = False) -> List[Tuple[int, int]]:
     spans: List[Tuple[int, int]] = []
     done = 0  # names inside a value already masked are not keys
     first_word = _LINE_START.match(text).end()
     for name in _SECRET_NAME.finditer(text):
         if name.start() < done or not is_secret_key(name.group()):
+            continue
+        if skip_file_names and (_FILE_NAME.search(name.group()) or text[name.start() - 1: name.start()] == "/"):
             continue
         span = _value_after(text, name, name.start() == first_word)
         if span is not None:
@@ -184,10 +187,10 @@ def redact_line(text: str) -> str:
     return _masked_line(text).text
 
 
-def redact_values(text: str) -> str:
-    """Credentials, tokens and keys masked, not the values of key-like names: for this tool's
-    own lines (errors), whose paths (``app/auth.py: ...``) look like assignments."""
-    return _Masked(text, _merged(_value_spans(text))).text
+def redact_error(text: str) -> str:
+    """``redact_line`` for this tool's own lines (errors), which start with a path: a file name
+    (``app/auth.py: ...``, ``secrets.yaml: ...``) is not a key whose value follows."""
+    return _Masked(text, _merged(_value_spans(text) + _key_spans(text, skip_file_names=True))).text
 
 
 # -- printing -------------------------------------------------------------------------------------
@@ -215,7 +218,7 @@ def printable(text: str) -> str:
 
 def error_line(text: str) -> str:
     """An error line as printed: one line, no credential or token in it."""
-    return printable(redact_values(text))
+    return printable(redact_error(text))
 
 
 def snippet(line: str, column: int = 0) -> str:
@@ -261,7 +264,8 @@ def _diff_content(content: str, in_key: bool) -> Tuple[str, bool]:
         end = _PRIVATE_KEY_END.search(content)
         if end is None:
             return REDACTED, True
-        return REDACTED + redact_line(content[end.start():]), False
+        before = content[: end.start()]
+        return (REDACTED if before.strip() else before) + redact_line(content[end.start():]), False
     begins = content.rfind("PRIVATE KEY-----")
     opened = begins >= 0 and "-----BEGIN" in content and not _PRIVATE_KEY_END.search(content, begins)
     return redact_line(content), opened
