@@ -13,6 +13,7 @@ import stat
 import tokenize
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
@@ -86,6 +87,7 @@ def decode(raw: bytes, fmt: str) -> Decoded:
     return Decoded(text, encoding, bom)
 
 
+@lru_cache(maxsize=16)  # a line with many findings (a minified JSON file) is searched once
 def suppressed_codes(line_text: str) -> Optional[Sequence[str]]:
     """Codes a ``# v4-migrate: ignore[...]`` comment names; () for a bare ignore; None if none."""
     match = SUPPRESSION.search(line_text)

@@ -83,12 +83,14 @@ class SourceText:
     def __init__(self, text: str):
         self.text = text
         self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._lines: Dict[int, str] = {}
 
     def with_same_lines(self, text: str) -> "SourceText":
         """Another text with the same length and line breaks (a pruned one): same line starts."""
         other = SourceText.__new__(SourceText)
         other.text = text
         other._starts = self._starts
+        other._lines = {}
         return other
 
     def position(self, offset: int) -> Tuple[int, int]:
@@ -101,9 +103,14 @@ class SourceText:
         return self._starts[line - 1] + column0
 
     def line_text(self, line: int) -> str:
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
+        # One string per line, however many findings it holds: its hash is computed once, so
+        # the per-line caches (masking, suppression comments) cost no pass over a long line.
+        text = self._lines.get(line)
+        if text is None:
+            start = self._starts[line - 1]
+            end = self._starts[line] if line < len(self._starts) else len(self.text)
+            text = self._lines[line] = self.text[start:end].rstrip("\r\n")
+        return text
 
     def line_start(self, line: int) -> int:
         return self._starts[line - 1]
