@@ -150,10 +150,13 @@ class ScanContext:
         end_line, end_column = source.position(end)
         if "snippet" not in kwargs:
             kwargs["snippet"] = redact.snippet(source.line_text(line), column - 1)
+        for quoted in ("legacy", "replacement"):  # a base URL of the source, as written
+            if kwargs.get(quoted):
+                kwargs[quoted] = redact.redact_values(kwargs[quoted])
         return Finding(
             rule=rule,
             severity=severity,
-            message=message,
+            message=redact.redact_values(message),
             line=line,
             column=column,
             end_line=end_line,

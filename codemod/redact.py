@@ -7,9 +7,12 @@ write itself (a source line, a diff, a file name, an error about a file) goes th
   (``postgres://user:<redacted>@host``), the value of every secret-looking key (``api_key=``,
   ``"password": ``, ``--token``, ``Authorization: Bearer``), tokens of known shapes (``sk-…``,
   ``ghp_…``, ``AKIA…``, JWTs), long random-looking strings and private key blocks;
+* ``redact_values(text)``: only the credentials, tokens and keys, for a finding's message and the
+  ids it names (a base URL of the source may carry a password);
 * ``error_line(text)``: an error line of this tool, masked the same way (except that a file
   name such as ``auth.py:`` at its start is no key) and printable;
-* ``redact_diff(diff)``: a unified diff, line by line (a private key block across lines too);
+* ``redact_diff(diff)``: a unified diff, line by line (a private key block across lines too),
+  and ``redact_text(text)`` for other lines of source a printer shows (a fix's inserted text);
 * ``printable(text)``: line breaks, escape sequences and bidi overrides escaped (``\\n``,
   ``\\x1b``, ``\\u202e``), so that no name or line can start a line of its own (``::error``).
 
@@ -192,6 +195,15 @@ def redact_line(text: str) -> str:
     return _masked_line(text).text
 
 
+@lru_cache(maxsize=256)  # a message repeats for every finding of its kind
+def redact_values(text: str) -> str:
+    """Credentials in URLs, tokens and keys masked, key names left alone: for what this tool writes
+    around a value it quotes (a finding's message, ``legacy`` and ``replacement`` may name a base
+    URL of the source, ``https://user:<redacted>@api.deepseek.com``)."""
+    spans = _value_spans(text)
+    return _Masked(text, _merged(spans)).text if spans else text
+
+
 def redact_error(text: str) -> str:
     """``redact_line`` for this tool's own lines (errors), which start with a path: a file name
     (``app/auth.py: ...``, ``secrets.yaml: ...``) is not a key whose value follows."""
@@ -260,6 +272,18 @@ def redact_diff(diff: str) -> str:
         prefix, content = body[:1], body[1:]
         content, in_key = _diff_content(content, in_key)
         out.append(prefix + printable(content) + ending)
+    return "".join(out)
+
+
+def redact_text(text: str) -> str:
+    """Lines of source (a fix's inserted text, a fragment of a file), each masked and printable,
+    line breaks kept; a private key block is masked across lines, as in a diff."""
+    out: List[str] = []
+    in_key = False
+    for line in _DIFF_LINE.findall(text):
+        body = line.rstrip("\r\n")
+        masked, in_key = _diff_content(body, in_key)
+        out.append(printable(masked) + line[len(body):])
     return "".join(out)
 
 

@@ -183,3 +183,10 @@ def test_a_private_key_block_across_lines_of_a_diff_is_masked_whole():
 
 def test_a_header_with_an_escape_sequence_is_escaped():
     assert redact_diff("--- a/x\x1b[2Jy.py\n+++ b/x\x1b[2Jy.py\n").splitlines()[0] == "--- a/x\\x1b[2Jy.py"
+
+
+def test_lines_of_source_are_masked_with_their_line_breaks():
+    text = 'import os\r\nKEY = "sk-live-text0a1b2c3d"\nMODEL = os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")\n'
+    masked = redact.redact_text(text)
+    assert masked == 'import os\r\nKEY = <redacted>\nMODEL = os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")\n'
+    assert redact.redact_text("a = 1\nb = 2") == "a = 1\nb = 2"

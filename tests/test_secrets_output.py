@@ -47,6 +47,13 @@ MIIEowIBAAKCAQEAPyPemBodyLine42xyz
 -----END RSA PRIVATE KEY-----"""
 REASONER = "deepseek-reasoner"
 '''
+CLIENT = (  # a base URL of the source is quoted in messages and replacements
+    "from openai import OpenAI\n"
+    'old = OpenAI(base_url="https://u:ExpiredUrlPw42@api.deepseek.com/v3.2_speciale_expires_on_20251215")\n'
+    'client = OpenAI(base_url="https://u:BaseUrlPw42@api.deepseek.com/v1")\n'
+    'reply = client.chat.completions.create(model="deepseek-chat", messages=[])\n'
+)
+KEYED_JSON = '{"sk-live-JSONKEYED0a1b2c": "deepseek-chat"}\n'  # a key quoted in a message
 BROKEN_PYTHON = 'MODEL = "deepseek-chat"  # api_key=BrokenPyKey42\ndef (:\n'
 YAML = (
     "model: deepseek-chat  # api_key: YamlTrailKey42\n"
@@ -74,8 +81,8 @@ BROKEN_NOTEBOOK = ('{"cells": [{"cell_type": "code", "source": ["m = \\"deepseek
                    '"outputs": [{"text": "api_key=NbBrokenOut42 NbBrokenPlain42"}]}\n')
 
 SECRETS = sorted(set(re.findall(
-    r"sk-live-[A-Za-z0-9]+|[A-Za-z]+42[a-z]*",
-    "\n".join([ENV, LATIN_ENV.decode("latin-1"), PYTHON, BROKEN_PYTHON, YAML, BROKEN_YAML, JSON_ONE_LINE, LONG_JSON,
+    r"sk-live-[A-Za-z0-9]+|(?<!\\)[A-Za-z]+42",
+    "\n".join([ENV, LATIN_ENV.decode("latin-1"), PYTHON, CLIENT, KEYED_JSON, BROKEN_PYTHON, YAML, BROKEN_YAML, JSON_ONE_LINE, LONG_JSON,
                SHELL, json.dumps(NOTEBOOK), BROKEN_NOTEBOOK]),
 )) | {"EnvWordsPw42", "two EnvWordsPw42"})
 
@@ -87,6 +94,8 @@ def write_tree(root: Path) -> Path:
     (root / "legacy.env").write_bytes(LATIN_ENV)
     (root / "app" / "llm.py").write_text(PYTHON)
     (root / "app" / "broken.py").write_text(BROKEN_PYTHON)
+    (root / "app" / "client.py").write_text(CLIENT)
+    (root / "keyed.json").write_text(KEYED_JSON)
     (root / "config.yaml").write_text(YAML)
     (root / "broken.yaml").write_text(BROKEN_YAML)
     (root / "settings.json").write_text(JSON_ONE_LINE)

@@ -124,7 +124,7 @@ def _fix(report: "Report", finding: Finding) -> Optional[Dict[str, Any]]:
     regions = finding.extra.get(_shared.EDIT_REGIONS_KEY)
     if not finding.fix or not regions:
         return None
-    if any(redact.redact_line(line) != line for region in regions for line in region["insertedText"].splitlines()):
+    if any(redact.redact_text(region["insertedText"]) != region["insertedText"] for region in regions):
         return None  # a fix that rewrites source around the id could carry a secret; one masked would be wrong
     replacements: List[Dict[str, Any]] = [
         {
