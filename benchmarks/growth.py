@@ -59,6 +59,8 @@ REDACT_SHAPES: Dict[str, Callable[[int], str]] = {
     "one long quoted value": lambda n: 'x = "' + "y" * n + '"',
     "many key=value pairs": lambda n: "token=abcdefghij " * (n // 17),
     "an unclosed quote after each key": lambda n: 'token: "' * (n // 8),
+    "JWT starts in one run": lambda n: "eyJ" + "aaaaaaaa-eyJ" * (n // 12),
+    "private key headers without an end": lambda n: "-----BEGIN RSA PRIVATE KEY-----" * (n // 31),
 }
 
 

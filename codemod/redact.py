@@ -73,7 +73,7 @@ _URL_PASSWORD = re.compile(r"""://[^\s/@:"'`<>]*:(?P<value>[^\s/"'`<>]+)@""")
 _KNOWN_TOKEN = re.compile(
     r"""\b(?:(?:sk|pk|rk)[-_][A-Za-z0-9_\-]{6,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|glpat-[\w-]{20,}"""
     r"""|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[\w-]{35}|hf_[A-Za-z0-9]{30,}"""
-    r"""|npm_[A-Za-z0-9]{36}|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*)"""
+    r"""|npm_[A-Za-z0-9]{36}|(?<![\w-])eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*)"""  # a JWT: tried once per run
 )
 _PRIVATE_KEY = re.compile(r"-----BEGIN[A-Z0-9 ]* PRIVATE KEY-----(?P<value>.*?)(?=-----END|\Z)")
 _PRIVATE_KEY_END = re.compile(r"-----END[A-Z0-9 ]* PRIVATE KEY-----")
