@@ -184,8 +184,10 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         engine = Engine(options)
         fail_on_level = engine.resolver.default().fail_on
     except (ConfigError, ValueError, OSError) as exc:
+        from codemod.redact import error_line
+
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            click.echo(f"v4-migrate: error: {line}", err=True)
+            click.echo(f"v4-migrate: error: {error_line(line)}", err=True)
         sys.exit(EXIT_ERROR)
     _exit_cleanly_on_sigterm()
     engine.progress = _progress()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Name
 
 from codemod import gitcmd
 from codemod.gitcmd import BackgroundCommand
+from codemod.redact import printable
 from codemod.scanners import FORMATS, format_for
 
 if TYPE_CHECKING:  # pragma: no cover - pathspec is imported only when a pattern is in use
@@ -355,12 +356,13 @@ def _inside(real: str, real_root: str) -> bool:
 
 def _printable(display: str) -> str:
     """A file name that is not valid UTF-8 (surrogate escapes) shown as ``\\xe9``, so reports
-    can always be written."""
+    can always be written, and one with a line break or another control character escaped
+    (``\\n``), so that it cannot forge a line of any output (``::error``)."""
     try:
         display.encode("utf-8")
-        return display
     except UnicodeEncodeError:
-        return display.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        display = display.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return printable(display)
 
 
 @lru_cache(maxsize=1)

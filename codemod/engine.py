@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from codemod import applier, gitcmd, scanners, suppressions
+from codemod import applier, gitcmd, redact, scanners, suppressions
 from codemod.config import CliOverrides, Config, ConfigResolver
 from codemod.discovery import Candidate, Discovery, GitBatch, exclude_spec
 from codemod.ftypes import SAFE, UNSAFE, VENDORED_MARKER, FileResult, Finding, ScanContext, ScanError, SourceText
@@ -478,12 +478,17 @@ class _Skip(Exception):
 
 
 def unified_diff(display: str, before: str, after: str) -> str:
+    """The diff of a fix, masked as every output is (codemod.redact): a context line of a .env
+    file must not print its secret. Lines end at line breaks only, as SourceText counts them."""
     import difflib
 
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{display}", tofile=f"b/{display}"
+    lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=f"a/{display}", tofile=f"b/{display}")
+    return redact.redact_diff(
+        "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
     )
-    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+_lines = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+").findall
 
 
 # -- many files ----------------------------------------------------------------------------------

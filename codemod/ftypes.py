@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
-from codemod.redact import redact_line
+from codemod import redact
 
 if TYPE_CHECKING:  # pragma: no cover
     from codemod.catalog import Catalog, IdMatch
@@ -50,7 +50,7 @@ class Finding:
     replacement: Optional[str] = None  # the suggested replacement text, for display
     fix: Optional[str] = None  # SAFE, UNSAFE or None
     edits: Tuple[Edit, ...] = ()
-    snippet: str = ""  # the stripped source line; redacted where it could hold a secret
+    snippet: str = ""  # the stripped source line, masked and cut by codemod.redact.snippet
     extra: Dict[str, Any] = field(default_factory=dict)  # format-specific, e.g. notebook cell
     fixed: bool = False
     # Findings of one group are fixed together or not at all, across files: a module constant
@@ -92,12 +92,14 @@ class SourceText:
     def __init__(self, text: str):
         self.text = text
         self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._lines: Dict[int, str] = {}
 
     def with_same_lines(self, text: str) -> "SourceText":
         """Another text with the same length and line breaks (a pruned one): same line starts."""
         other = SourceText.__new__(SourceText)
         other.text = text
         other._starts = self._starts
+        other._lines = {}
         return other
 
     def position(self, offset: int) -> Tuple[int, int]:
@@ -110,9 +112,14 @@ class SourceText:
         return self._starts[line - 1] + column0
 
     def line_text(self, line: int) -> str:
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
+        # One string per line, however many findings it holds: its hash is computed once, so
+        # the per-line caches (masking, suppression comments) cost no pass over a long line.
+        text = self._lines.get(line)
+        if text is None:
+            start = self._starts[line - 1]
+            end = self._starts[line] if line < len(self._starts) else len(self.text)
+            text = self._lines[line] = self.text[start:end].rstrip("\r\n")
+        return text
 
     def line_start(self, line: int) -> int:
         return self._starts[line - 1]
@@ -151,11 +158,15 @@ class ScanContext:
     ) -> Finding:
         line, column = source.position(start)
         end_line, end_column = source.position(end)
-        kwargs.setdefault("snippet", redact_line(source.line_text(line).strip()))
+        if "snippet" not in kwargs:
+            kwargs["snippet"] = redact.snippet(source.line_text(line), column - 1)
+        for quoted in ("legacy", "replacement"):  # a base URL of the source, as written
+            if kwargs.get(quoted):
+                kwargs[quoted] = redact.redact_values(kwargs[quoted])
         return Finding(
             rule=rule,
             severity=severity,
-            message=message,
+            message=redact.redact_values(message),
             line=line,
             column=column,
             end_line=end_line,

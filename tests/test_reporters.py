@@ -175,6 +175,17 @@ def test_sarif_fix_replacements_come_from_the_edit_regions(tmp_path):
     assert apply_regions(SOURCE, change["replacements"]) == apply_edit_offsets(SOURCE, fixable_finding().edits)
 
 
+def test_sarif_leaves_out_a_fix_whose_inserted_text_holds_a_secret(tmp_path):
+    # a fix that rewrites the source around the id (a notebook line) carries that source with it:
+    # masked it would write <redacted> into the file, unmasked it would leak
+    leaky = fixable_finding()
+    leaky.extra["edit_regions"][0]["insertedText"] = 'MODEL = "deepseek-v4-flash"  # api_key=sk-live-inserted0a1b'
+    document = sarif.build(make_report(tmp_path, [leaky, fixable_finding()]))
+    first, second = document["runs"][0]["results"]
+    assert "fixes" not in first and "fixes" in second
+    assert "sk-live-inserted0a1b" not in json.dumps(document)
+
+
 def apply_regions(text: str, replacements: List[dict]) -> str:
     source = SourceText(text)
     edits = [
@@ -371,7 +382,7 @@ def test_junit_parses_and_fails_at_warning_and_above(tmp_path):
     assert cases["DS002 src/app.py:4:3"].find("failure") is not None
     info = cases["DS003 src/app.py:3:3"]
     assert info.find("failure") is None
-    assert "form\ufffdfeed \ufffd and <tags> & \"quotes\"" in info.find("system-out").text
+    assert "form\\x0cfeed \\x00 and <tags> & \"quotes\"" in info.find("system-out").text  # escaped, as everywhere
     assert cases["DS001 notebooks/explore.ipynb:1:3"].find("failure") is None  # notice passes
     suites = {s.get("name"): s for s in root.iter("testsuite")}
     assert suites["src/app.py"].get("tests") == "3" and suites["src/app.py"].get("failures") == "2"

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO
 
+from codemod import redact
 from codemod.ftypes import SEVERITY_RANK, Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,5 +60,8 @@ class Report:
 
 
 def render(fmt: str, report: Report, out: TextIO, color: bool = False) -> None:
+    # Error lines name files and may quote them: one line each, no credential, in every format
+    # (and on stderr, which prints them after the report).
+    report.errors[:] = map(redact.error_line, report.errors)
     module = importlib.import_module(f"codemod.reporters.{fmt}")
     module.render(report, out, color)

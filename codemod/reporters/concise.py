@@ -17,7 +17,7 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
         return
     lines = []
     for finding in text.shown(report):
-        where = f"{finding.path}:{finding.line}:{finding.column}:"
+        where = f"{text.heading(finding.path)}:{finding.line}:{finding.column}:"
         lines.append([(where, "bold"), (f" {finding.rule} ", "bold red" if finding.severity == "error" else "bold"),
                       (FIX_MARKER.get(finding.fix or "", ""), "green" if finding.fix == "safe" else "magenta"),
                       (finding.message, "")])

@@ -2,7 +2,9 @@
 
 ``::error file=src/app.py,line=3,col=9,endLine=3,endColumn=24,title=DS001::message``; the
 command is error, warning or notice (info findings become notices). Data is escaped as
-``@actions/core`` does: ``%``, CR and LF in the message, plus ``:`` and ``,`` in properties.
+``@actions/core`` does: ``%``, CR and LF in the message, plus ``:`` and ``,`` in properties;
+other control characters are escaped as in every format (``\\x1b``). File names come escaped
+already (``\\n``, see ``codemod.discovery``), so none can end a command and start another.
 With ``--baseline``, only new call sites are annotated (known ones are accepted debt) and a
 final notice reports the progress. At most 10 of each type are written (GitHub's limit per
 step); a last notice gives the full count and where the full list is. ``--group-by-owner``
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Dict, List, TextIO
 
 from codemod.ftypes import Finding
+from codemod.redact import printable
 from codemod.reporters import _shared
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,7 +29,8 @@ PER_TYPE, PER_JOB = 10, 50
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text)  # the other control characters (an escape sequence) as \x1b
 
 
 def escape_property(text: str) -> str:

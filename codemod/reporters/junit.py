@@ -15,6 +15,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, List, TextIO
 
 from codemod.ftypes import Finding
+from codemod.redact import printable
 from codemod.reporters import _shared
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +26,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """One line for an attribute or a line of a body: control characters escaped (``\\n``), as in
+    every format, so a file name cannot add a line; what else XML 1.0 cannot hold replaced."""
+    return _NOT_XML.sub("\ufffd", printable(text))
 
 
 def render(report: "Report", out: TextIO, color: bool = False) -> None:
@@ -57,20 +60,21 @@ def _suite(parent: ET.Element, name: str) -> ET.Element:
 
 
 def _testcase(report: "Report", suite: ET.Element, finding: Finding) -> None:
-    where = f"{finding.path}:{finding.line}:{finding.column}"
+    where = f"{xml_text(finding.path)}:{finding.line}:{finding.column}"
     case = ET.SubElement(
         suite,
         "testcase",
-        name=xml_text(f"{finding.rule} {where}"),
+        name=f"{finding.rule} {where}",
         classname=xml_text(finding.path),
         file=xml_text(finding.path),
         line=str(finding.line),
     )
-    detail = xml_text(f"{where}: {finding.rule} [{finding.severity}] {finding.message}\n{finding.snippet}")
+    message = xml_text(finding.message)
+    detail = f"{where}: {finding.rule} [{finding.severity}] {message}\n{xml_text(finding.snippet)}"
     if _shared.is_known(report, finding):
         ET.SubElement(case, "skipped", message="known in the baseline")
     elif _shared.at_least(finding.severity, _shared.JUNIT_FAILURE_SEVERITY):
-        failure = ET.SubElement(case, "failure", message=xml_text(finding.message), type=finding.rule)
+        failure = ET.SubElement(case, "failure", message=message, type=finding.rule)
         failure.text = detail
     else:
         ET.SubElement(case, "system-out").text = detail

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Sequence, TextIO
 
 from codemod import deadline
 from codemod.ftypes import SEVERITIES, Finding
+from codemod.redact import printable
 from codemod.reporters import _shared
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,8 +33,8 @@ NO_OWNER = _shared.NO_OWNER
 
 def code(text: str) -> str:
     """A code span for a table cell: fenced past any backticks inside, pipes escaped (GFM
-    splits table rows on ``|`` even inside code spans)."""
-    text = text.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    splits table rows on ``|`` even inside code spans); control characters escaped (``\\n``)."""
+    text = printable(text).replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -41,9 +42,10 @@ def code(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Text for a table cell or a list item, with HTML and table syntax neutralized."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """Text for a table cell or a list item, with HTML and table syntax neutralized and control
+    characters escaped (``\\n``)."""
+    text = printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]], right: Sequence[int] = ()) -> List[str]:

@@ -12,6 +12,8 @@
 * At most 25,000 results (GitHub's limit per run): beyond it the run's notifications and stderr
   say how many there were. ``automationDetails.id`` is the category, ``v4-migrate/``; each rule
   has ``defaultConfiguration.level`` and ``properties["problem.severity"]`` from its findings.
+  A fix whose inserted text holds something ``codemod.redact`` would mask (it rewrites source
+  around the id: a notebook line, a call) is left out: masked, it would write ``<redacted>``.
 * With ``--baseline``, every remaining finding is listed with ``baselineState`` "new" or
   "unchanged": leaving known ones out would close their alerts as if fixed.
 """
@@ -22,7 +24,7 @@ import json
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO
 from urllib.parse import quote
 
-from codemod import __version__
+from codemod import __version__, redact
 from codemod.ftypes import SEVERITY_RANK, Finding
 from codemod.reporters import _shared
 
@@ -142,6 +144,8 @@ def _fix(report: "Report", finding: Finding) -> Optional[Dict[str, Any]]:
     regions = finding.extra.get(_shared.EDIT_REGIONS_KEY)
     if not finding.fix or not regions:
         return None
+    if any(redact.redact_text(region["insertedText"]) != region["insertedText"] for region in regions):
+        return None  # a fix that rewrites source around the id could carry a secret; one masked would be wrong
     replacements: List[Dict[str, Any]] = [
         {
             "deletedRegion": {key: region[key] for key in ("startLine", "startColumn", "endLine", "endColumn")},

@@ -7,6 +7,7 @@ from itertools import groupby
 from typing import List, TextIO, Tuple
 
 from codemod.ftypes import Finding
+from codemod.redact import printable
 from codemod.reporters import Report, _shared
 
 Segment = Tuple[str, str]  # (text, rich style)
@@ -54,7 +55,7 @@ def fixes(report: Report) -> List[List[Segment]]:
 def _by_file(findings: List[Finding]) -> List[List[Segment]]:
     lines: List[List[Segment]] = []
     for path, in_file in groupby(findings, key=lambda f: f.path):
-        lines.append([(path, "bold underline")])
+        lines.append([(heading(path), "bold underline")])
         for finding in in_file:
             lines += _finding_lines(finding)
         lines.append([])
@@ -66,6 +67,12 @@ def shown(report: Report) -> List[Finding]:
     if report.baseline is not None:  # known findings are the baseline's business
         return [f for f in report.remaining if report.baseline.is_new(f)]
     return report.remaining
+
+
+def heading(path: str) -> str:
+    """A file's heading line; a name that starts with `::` would be a GitHub Actions workflow
+    command on a line of its own (the runner reads every line of a step's output)."""
+    return f"./{path}" if path.lstrip().startswith("::") else path
 
 
 def _diff_style(line: str) -> str:
@@ -124,6 +131,9 @@ def summary(report: Report) -> List[Segment]:
 
 
 def write(lines: List[List[Segment]], out: TextIO, color: bool) -> None:
+    # Paths, snippets and diffs are printable already; this holds for messages and whatever else
+    # a line is made of: a line break or an escape sequence would forge or restyle a line.
+    lines = [[(printable(text), style) for text, style in line] for line in lines]
     if not color:
         out.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
         return

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from codemod.catalog import IdMatch
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, SourceText
-from codemod.redact import redact_line
+from codemod import redact
 from codemod.scanners._literals import is_identifier, is_plain
 
 VALUE_RULE = "DS001"
@@ -162,7 +162,8 @@ def is_cassette(data: Any) -> bool:
 
 
 def snippet_at(source: SourceText, offset: int) -> str:
-    return redact_line(source.line_text(source.position(offset)[0]).strip())
+    line, column = source.position(offset)
+    return redact.snippet(source.line_text(line), column - 1)
 
 
 # -- findings -------------------------------------------------------------------------------------

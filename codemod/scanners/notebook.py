@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from codemod import redact
 from codemod.catalog import IdMatch
 from codemod.ftypes import Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.scanners import _common as common
@@ -223,8 +224,8 @@ class CellScan:
         return self.cell.to_file(text, start), self.cell.to_file(text, end, is_end=True)
 
     def where(self, cell_offset: int) -> Dict[str, Any]:
-        line, _ = self.cell_source.position(cell_offset)
-        snippet = common.redact_line(self.cell_source.line_text(line).strip())
+        line, column = self.cell_source.position(cell_offset)
+        snippet = redact.snippet(self.cell_source.line_text(line), column - 1)
         return {"extra": {"cell": self.cell.number, "cell_line": line}, "snippet": snippet}
 
     def text_findings(self, decision: Decision, start: int = 0, end: Optional[int] = None) -> List[Finding]:

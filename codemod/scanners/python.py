@@ -351,6 +351,33 @@ CONTAINERS = (cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set)
 _FUNCTION_SCOPES = frozenset({cst.FunctionDef, cst.Lambda})
 
 
+@dataclass
+class _Members:
+    """The members of a list, tuple, set, dict (its keys) or ``Literal[...]``, as ``beside`` sees them."""
+
+    strings: List[Optional[str]]  # each member's constant string, or None
+    index: Dict[int, int]  # id(member node) -> its index
+    present: Set[str]
+    first_node: Dict[str, cst.CSTNode]  # a string -> the first member that is it
+    first_becoming: Dict[str, str]  # a successor -> the first member (a retired id) a fix turns into it
+    is_argv: bool  # an argument list: a member starts with "-"
+
+    @classmethod
+    def of(cls, nodes: List[cst.CSTNode], catalog) -> "_Members":
+        strings = [constant_string(n) for n in nodes]
+        first_node: Dict[str, cst.CSTNode] = {}
+        first_becoming: Dict[str, str] = {}
+        for text, node in zip(strings, nodes):
+            if text is None:
+                continue
+            first_node.setdefault(text, node)
+            match = catalog.exact(text)
+            if match is not None and match.replacement != text:
+                first_becoming.setdefault(match.replacement, text)
+        return cls(strings, {id(n): i for i, n in enumerate(nodes)}, set(first_node), first_node, first_becoming,
+                   any(text is not None and text.startswith("-") for text in strings))
+
+
 class _Visitor(Visitor):
     def __init__(
         self,
@@ -377,6 +404,7 @@ class _Visitor(Visitor):
         self.unchecked: Dict[str, List[Tuple[Finding, Edit]]] = {}
         # the branch tests of an if/elif chain or a match, per (chain, subject): their findings
         self.branch_tests: Dict[Tuple[cst.CSTNode, str], List[Finding]] = {}
+        self._members: Dict[cst.CSTNode, _Members] = {}  # a list's, set's, dict's or subscript's members
         self.values_by_function: Dict[Optional[cst.FunctionDef], List[Finding]] = {}
         # each retired literal -> the requests it reaches
         self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
@@ -766,17 +794,15 @@ class _Visitor(Visitor):
         container, element = self.container_of(node)
         if container is None:
             return replace(position, fix=None), []
-        strings = self.sibling_strings(container)
-        if any(text is not None and text.startswith("-") for text in strings):
-            return self.in_argv(node, match, position, container)
+        members = self.members_of(container)
+        if members.is_argv:
+            return self.in_argv(node, match, position, members)
         if isinstance(container, cst.Tuple) and position.where != "in a membership test":
             # a record such as (flag, expected): one more member changes its shape
             return replace(position, fix=None, where=f"{position.where} (a tuple: its length is part of its meaning)"), []
-        siblings = [s for s in strings if s is not None]
         successor = match.replacement
-        mapped = [(self.catalog.exact(s).replacement if self.catalog.exact(s) is not None else s) for s in siblings]
-        first = next((s for s, m in zip(siblings, mapped) if m == successor and s != successor), None)
-        if successor in siblings or first != match.legacy or self.first_sibling_node(container, match.legacy) is not node:
+        first = members.first_becoming.get(successor)
+        if successor in members.present or first != match.legacy or members.first_node.get(match.legacy) is not node:
             where = f"{position.where} (the successor `{successor}` is there already or added beside another id)"
             return replace(position, fix=None, where=where), []
         q = node.quote
@@ -795,13 +821,12 @@ class _Visitor(Visitor):
         line, column = self.source.position(self.range_of(node)[0])
         return f"{self.ctx.path}:{line}:{column}"
 
-    def in_argv(self, node: cst.SimpleString, match: IdMatch, position: Position, container: cst.CSTNode) -> Tuple[Position, List[Edit]]:
+    def in_argv(self, node: cst.SimpleString, match: IdMatch, position: Position, members: "_Members") -> Tuple[Position, List[Edit]]:
         """An argument list (``["aider", "--model", "deepseek-chat"]``): the value of a model flag is
         a command's model, renamed like one (unsafe: a command line cannot carry the thinking
         mode); anything else in it is left alone."""
-        nodes = self.sibling_nodes(container)
-        index = next((i for i, n in enumerate(nodes) if n is node), None)
-        flag = constant_string(nodes[index - 1]) if index else None
+        index = members.index.get(id(node))
+        flag = members.strings[index - 1] if index else None
         if flag is None or not re.fullmatch(r"--[\w-]*model[\w-]*|-m", flag):
             return replace(position, fix=None, where=f"{position.where} (an argument list)"), []
         start, end = self.range_of(node)
@@ -830,11 +855,13 @@ class _Visitor(Visitor):
             return [e.slice.value for e in container.slice if isinstance(e.slice, cst.Index)]
         return [e.value for e in container.elements if isinstance(e, cst.Element)]
 
-    def sibling_strings(self, container: cst.CSTNode) -> List[Optional[str]]:
-        return [constant_string(n) for n in self.sibling_nodes(container)]
-
-    def first_sibling_node(self, container: cst.CSTNode, value: str) -> Optional[cst.CSTNode]:
-        return next((n for n in self.sibling_nodes(container) if constant_string(n) == value), None)
+    def members_of(self, container: cst.CSTNode) -> "_Members":
+        """What ``beside`` asks of a container's members, read once per container: asked once
+        per member, it made a list of n ids cost n * n (2,000 ids on a line: 50 s)."""
+        members = self._members.get(container)
+        if members is None:
+            members = self._members[container] = _Members.of(self.sibling_nodes(container), self.catalog)
+        return members
 
     def is_lookup_key(self, node: cst.SimpleString, match: IdMatch, position: Position) -> bool:
         """A value passed to a call that is no request (``calculate_cost(model_name=...)``) in a
