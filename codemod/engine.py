@@ -313,10 +313,10 @@ class FileProcessor:
         fixed now."""
         kinds = self.options.fix_kinds
         excluded: Set[str] = set()  # groups that cannot be fixed in every file
+        problems: Dict[str, Tuple[FileResult, str]] = {}  # why a file was left unchanged, in any round
         reasons: Dict[str, str] = {}
         while True:
             pendings: List[Tuple[FileResult, "_PendingFix"]] = []
-            problems: List[Tuple[FileResult, str]] = []
             broken: Dict[str, str] = {}
             for result, state in scanned:
                 if state is None:
@@ -336,7 +336,7 @@ class FileProcessor:
                     if finding.group is not None and id(finding) not in chosen:
                         broken.setdefault(finding.group, problem or f"{result.path}: its edits collide with another fix")
                 if problem:
-                    problems.append((result, problem))
+                    problems.setdefault(result.path, (result, problem))
                 if pending is not None:
                     pendings.append((result, pending))
             if not set(broken) - excluded:
@@ -344,8 +344,9 @@ class FileProcessor:
             for key, reason in broken.items():
                 reasons.setdefault(key, reason)
             excluded |= set(broken)
-        for result, problem in problems:
-            result.errors.append(problem)
+        for result, problem in problems.values():
+            if not any(pending_result is result for pending_result, _ in pendings):  # not fixed in the last round either
+                result.errors.append(problem)
         members = {key: {r.path for r, _ in scanned if any(f.group == key for f in r.findings)} for key in excluded}
         for key in sorted(k for k in excluded if len(members[k]) > 1 or reasons.get(k, "").endswith("collide with another fix")):
             owner = next(r for r, _ in scanned if r.path in members[key])
@@ -380,7 +381,7 @@ class FileProcessor:
             if problem and (original_text is None or _cpython_parses(original_text) is not None):
                 problem = _parser_problem(scanner, new_text)
         else:
-            problem = _parser_problem(scanner, new_text)
+            problem = _parser_problem(scanner, new_text, original_text)
         if problem:
             return f"the fix would not parse ({problem})", []
         again = SourceText(new_text)
@@ -397,9 +398,9 @@ class FileProcessor:
         return None, remaining
 
 
-def _parser_problem(scanner, text: str) -> Optional[str]:
+def _parser_problem(scanner, text: str, original: Optional[str] = None) -> Optional[str]:
     try:
-        scanner.verify(text)
+        scanner.verify(text, original)
         return None
     except ScanError as exc:
         return str(exc)

@@ -59,7 +59,8 @@ class JsonNode:
 def load(text: str) -> Any:
     """The decoded document. Raises ScanError when the text is not JSON."""
     try:
-        return jsonlib.loads(text[1:] if text.startswith("\ufeff") else text)
+        # numbers stay text: a 5,000-digit integer is valid JSON, past int()'s digit limit
+        return jsonlib.loads(text[1:] if text.startswith("\ufeff") else text, parse_int=str, parse_float=str)
     except jsonlib.JSONDecodeError as exc:
         raise ScanError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:

@@ -134,7 +134,7 @@ def _unquote_key(key: str) -> str:
     return key[1:-1] if key.startswith("'") else key
 
 
-def verify(text: str) -> None:
+def verify(text: str, original: Optional[str] = None) -> None:
     """Nothing to reject: like python-dotenv, the reader accepts any text, and an edit only
     replaces an id inside a value with another id (no quote, `#`, `$` or line break), so every
     binding keeps its extent. Reading the text once still proves the reader copes with it."""

@@ -47,7 +47,7 @@ def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
     return findings
 
 
-def verify(text: str) -> None:
+def verify(text: str, original: Optional[str] = None) -> None:
     _jsontree.load(text)
 
 

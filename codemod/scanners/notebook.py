@@ -165,16 +165,37 @@ def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
     return findings
 
 
-def verify(text: str) -> None:
-    """The file is still JSON and every Python code cell still parses (IPython lines masked)."""
+def verify(text: str, original: Optional[str] = None) -> None:
+    """The file is still JSON and every Python code cell still parses (IPython lines masked),
+    unless the same cell of ``original`` did not parse either: a fix of one cell is not held
+    back by another that was broken before it."""
     data = _jsontree.load(text)
     notebook_language = language(data)
+    broken_before = _broken_cells(original) if original is not None else {}
     for cell in read_cells(_jsontree.parse(text)):
         if is_python_cell(cell, notebook_language):
-            try:
-                compile(mask(cell.text)[0], f"<cell {cell.number}>", "exec", flags=_PARSE_FLAGS, dont_inherit=True)
-            except (SyntaxError, ValueError) as exc:
-                raise ScanError(f"cell {cell.number} does not parse: {exc}") from None
+            problem = _cell_problem(cell)
+            if problem and broken_before.get(cell.number) != cell.text:
+                raise ScanError(f"cell {cell.number} does not parse: {problem}")
+
+
+def _cell_problem(cell) -> Optional[str]:
+    try:
+        compile(mask(cell.text)[0], f"<cell {cell.number}>", "exec", flags=_PARSE_FLAGS, dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return str(exc)
+    return None
+
+
+def _broken_cells(text: str) -> Dict[int, str]:
+    """The Python cells of a notebook that do not parse, by number, with their text."""
+    try:
+        data = _jsontree.load(text)
+        cells = read_cells(_jsontree.parse(text))
+    except (ScanError, ValueError):
+        return {}
+    notebook_language = language(data)
+    return {cell.number: cell.text for cell in cells if is_python_cell(cell, notebook_language) and _cell_problem(cell)}
 
 
 class CellScan:

@@ -3,6 +3,7 @@ rule and whether a fix is safe. Fixes are text edits on the original source."""
 
 from __future__ import annotations
 
+import ast
 import bisect
 import itertools
 import re
@@ -36,15 +37,30 @@ BESIDE_WHERE = ("as a dict key", "in a membership test", "in a collection of mod
 EXPIRED_URL_RULE = "DS101"
 HARDCODED_URL_RULE = "DS102"
 
-GETENV_CALLS = ("os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "environ.setdefault")
+GETENV_CALLS = ("os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "environ.setdefault",
+                "_os.environ.get", "_v4_migrate_os.environ.get")  # the last two: this tool's rewrite where `os` is taken
 MAX_DYNAMIC_COMBINATIONS = 32
 WILDCARD = None  # a part of a built string whose value is unknown
 
 
 def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
+    if "\0" in source.text:  # CPython rejects any NUL byte, wherever it is: no fix can be run
+        raise ScanError("it holds a NUL byte, which Python rejects")
     if "\x0c" in source.text:
+        _reject_bad_indentation(source.text)
         return _scan_without_form_feeds(source, ctx)
     return _scan(source, ctx)
+
+
+def _reject_bad_indentation(text: str) -> None:
+    """A form feed resets CPython's indentation count: the stripped text the scan parses may
+    indent where the file does not. A file CPython's tokenizer rejects is not fixed."""
+    try:
+        compile(text, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (IndentationError, TabError) as exc:  # (SyntaxError alone may be a newer grammar)
+        raise ScanError(f"{type(exc).__name__} at line {exc.lineno}: {exc.msg}") from None
+    except (SyntaxError, ValueError):
+        pass
 
 
 # A form feed in a line's indentation (an Emacs page break) is legal, but LibCST's code drops it,
@@ -221,7 +237,7 @@ def _may_hold_request(text: str) -> bool:
         name in text for shape in libraries.shapes() if shape.modules for name in shape.calls if "." not in name)
 
 
-def verify(text: str) -> None:
+def verify(text: str, original: Optional[str] = None) -> None:
     parse(text)
 
 
@@ -1110,7 +1126,7 @@ class _Visitor(Visitor):
         return self.env_expression(match, node.quote[0])
 
     def env_expression(self, match: IdMatch, quote: str) -> str:
-        expression = f"os.environ.get({python_string(match.model.env_var, quote)}, {python_string(match.model.replacement, quote)})"
+        expression = f"{self.imports.name}.environ.get({python_string(match.model.env_var, quote)}, {python_string(match.model.replacement, quote)})"
         return f"{python_string(match.prefix, quote)} + {expression}" if match.prefix else expression
 
     def replacement_edits(self, node: cst.SimpleString, match: IdMatch, position: Position, start: int, end: int) -> List[Edit]:
@@ -1269,7 +1285,7 @@ class _Visitor(Visitor):
         if url.kind != "api" or position.kind != "value":
             return
         q = node.quote[0]
-        expression = f"os.environ.get({python_string(self.catalog.base_url_env_var, q)}, {python_string(url.url, q)})"
+        expression = f"{self.imports.name}.environ.get({python_string(self.catalog.base_url_env_var, q)}, {python_string(url.url, q)})"
         message = f"Hard-coded DeepSeek base URL `{url.url}`; read it from {self.catalog.base_url_env_var}"
         edits = (Edit(start, end, expression),) + tuple(self.imports.edits())
         self.findings.append(
@@ -1396,6 +1412,26 @@ def _product(left: Optional[List[Pattern]], right: Optional[List[Pattern]]) -> O
 # -- import os ------------------------------------------------------------------------------------
 
 
+def _binds_os_as(alias: cst.ImportAlias, name: str) -> bool:
+    local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else None
+    return dotted_name(alias.name) == "os" and (local or "os") == name
+
+
+def _rebinds_at_top_level(text: str, name: str) -> bool:
+    """Whether the module's own top-level lines bind ``name`` to something else than the module
+    ``import os`` gives: an assignment, a def or class, an import under that name, a for loop.
+    Read from the whole text (the scan may have parsed only some statements)."""
+    word = re.escape(name)
+    pattern = (rf"(?m)^(?:{word}\s*(?::[^=\n]*)?=(?!=)|{word}\s*,|(?:async\s+)?def\s+{word}\b|class\s+{word}\b|for\s+{word}\b"
+               rf"|import\s+.*\bas\s+{word}\b|from\s+\S+\s+import\s+(?:.*[\s,(])?{word}\b(?!\s+as\b))")
+    for match in re.finditer(pattern, text):
+        line = match.group(0)
+        if name == "os" and line.startswith("import") and re.match(r"import\s+os\s+as\s+os\b", line):
+            continue
+        return True
+    return False
+
+
 class _ImportOs:
     """The one ``import os`` edit a file needs, placed after the docstring and __future__ imports."""
 
@@ -1404,19 +1440,30 @@ class _ImportOs:
         self.positions = positions
         self.source = source
         self._edit: Union[Edit, None, bool] = False  # False: not computed yet
+        self._name: Optional[str] = None
+
+    @property
+    def name(self) -> str:
+        """``os``, or ``_os`` (imported as ``import os as _os``) in a module that binds the name
+        ``os`` to something else (``os = "not a module"``): an ``import os`` above it would be
+        rebound, and ``os.environ`` would fail."""
+        if self._name is None:
+            text = self.source.text
+            self._name = "os" if not _rebinds_at_top_level(text, "os") else next(
+                alias for alias in ("_os", "_v4_migrate_os") if self.imported_as(alias) or not _rebinds_at_top_level(text, alias))
+        return self._name
 
     def edits(self) -> List[Edit]:
         if self._edit is False:
-            self._edit = None if self.has_import_os() else self.compute()
+            self._edit = None if self.imported_as(self.name) else self.compute()
         return [self._edit] if isinstance(self._edit, Edit) else []
 
-    def has_import_os(self) -> bool:
+    def imported_as(self, name: str) -> bool:
+        """Whether the module has ``import os`` (``name`` "os") or ``import os as name``."""
         for statement in self.module.body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
-                    if isinstance(small, cst.Import) and any(
-                        alias.asname is None and dotted_name(alias.name) == "os" for alias in small.names
-                    ):
+                    if isinstance(small, cst.Import) and any(_binds_os_as(alias, name) for alias in small.names):
                         return True
         return False
 
@@ -1432,13 +1479,16 @@ class _ImportOs:
             end_line = self.positions[last_header].end.line
             if end_line < self.source.line_count:
                 offset = self.source.line_start(end_line + 1)
-                return Edit(offset, offset, f"import os{newline}")
-            return Edit(len(self.source.text), len(self.source.text), f"{newline}import os{newline}")
+                return Edit(offset, offset, f"{self.statement()}{newline}")
+            return Edit(len(self.source.text), len(self.source.text), f"{newline}{self.statement()}{newline}")
         first = self.module.body[0] if self.module.body else None
         if first is not None and getattr(first, "decorators", None):
             first = first.decorators[0]  # a decorated definition starts at its first decorator
         offset = self.source.line_start(self.positions[first].start.line) if first is not None else 0
-        return Edit(offset, offset, f"import os{newline}")
+        return Edit(offset, offset, f"{self.statement()}{newline}")
+
+    def statement(self) -> str:
+        return "import os" if self.name == "os" else f"import os as {self.name}"
 
     @staticmethod
     def is_docstring(statement: cst.CSTNode, index: int) -> bool:

@@ -7,7 +7,7 @@ other occurrence is reported for review. Line-based: nothing is parsed, every by
 from __future__ import annotations
 
 import re
-from typing import List
+from typing import List, Optional
 
 from codemod.ftypes import Edit, Finding, ScanContext, SourceText
 from codemod.scanners import _common as common
@@ -37,5 +37,5 @@ def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
     return findings
 
 
-def verify(text: str) -> None:
+def verify(text: str, original: Optional[str] = None) -> None:
     return None

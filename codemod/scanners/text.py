@@ -7,7 +7,7 @@ the id (``...deepseek-chat...``), as the .env scanner shows a value."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import List
+from typing import List, Optional
 
 from codemod.ftypes import Finding, ScanContext, SourceText
 from codemod.scanners import format_for
@@ -25,5 +25,5 @@ def scan(source: SourceText, ctx: ScanContext, reason: str = "the file does not 
     return findings
 
 
-def verify(text: str) -> None:
+def verify(text: str, original: Optional[str] = None) -> None:
     return None

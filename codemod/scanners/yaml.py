@@ -253,7 +253,7 @@ def matches(path: KeyPath, pattern: Sequence[object]) -> bool:
     return len(path) == len(pattern) and all(p is ANY or p == part for p, part in zip(pattern, path))
 
 
-def verify(text: str) -> None:
+def verify(text: str, original: Optional[str] = None) -> None:
     parse(text)
 
 
