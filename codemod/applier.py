@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import signal
 import stat
@@ -9,7 +10,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from codemod.ftypes import Edit, Finding
 
@@ -25,28 +26,55 @@ class ChangedOnDiskError(OSError):
 def select_edits(findings: Iterable[Finding], fix_kinds: Sequence[str]) -> Tuple[List[Edit], List[Finding]]:
     """The edits to apply and the findings they fix. A finding whose edits collide with an
     earlier finding's is left unfixed, never half-applied; identical edits (the one
-    ``import os``) are shared."""
-    chosen: List[Edit] = []
+    ``import os``) are shared. O(n log n) in edits: a file may hold thousands of findings."""
+    chosen = _EditSet()
     fixed: List[Finding] = []
-    taken = set()
     for finding in findings:
         if finding.fix not in fix_kinds or not finding.edits:
             continue
-        new = [e for e in finding.edits if e not in taken]
-        if any(_overlaps(e, other) for e in new for other in chosen) or any(
-            _overlaps(a, b) for i, a in enumerate(new) for b in new[i + 1 :]
-        ):
+        new = [e for e in finding.edits if e not in chosen]
+        if any(_overlaps(a, b) for i, a in enumerate(new) for b in new[i + 1 :]) or any(map(chosen.collides, new)):
             continue
-        chosen.extend(new)
-        taken.update(new)
+        for edit in new:
+            chosen.add(edit)
         fixed.append(finding)
-    return sorted(chosen), fixed
+    return chosen.sorted(), fixed
 
 
 def _overlaps(a: Edit, b: Edit) -> bool:
     if a.start == a.end == b.start == b.end:  # two insertions at one point would interleave
         return True
     return a.start < b.end and b.start < a.end
+
+
+class _EditSet:
+    """Edits that do not overlap, kept sorted by (start, end): then their ends are sorted too,
+    so a new edit overlaps one of them only if it overlaps the last that starts before it ends,
+    or is an insertion where another one is."""
+
+    def __init__(self) -> None:
+        self._spans: List[Tuple[int, int]] = []
+        self._edits: Dict[Tuple[int, int], Edit] = {}
+        self._all: set = set()
+
+    def __contains__(self, edit: Edit) -> bool:
+        return edit in self._all
+
+    def collides(self, edit: Edit) -> bool:
+        spans = self._spans
+        index = bisect.bisect_left(spans, (edit.end,))  # the spans that start before the edit ends
+        if index and spans[index - 1][1] > edit.start:
+            return True
+        return edit.start == edit.end and (edit.start, edit.start) in self._edits
+
+    def add(self, edit: Edit) -> None:
+        span = (edit.start, edit.end)
+        bisect.insort(self._spans, span)
+        self._edits[span] = edit
+        self._all.add(edit)
+
+    def sorted(self) -> List[Edit]:
+        return [self._edits[span] for span in self._spans]
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:

@@ -337,7 +337,11 @@ class FileProcessor:
             excluded |= set(broken)
         for result, problem in problems:
             result.errors.append(problem)
-        members = {key: {r.path for r, _ in scanned if any(f.group == key for f in r.findings)} for key in excluded}
+        members: Dict[str, Set[str]] = {key: set() for key in excluded}
+        for result, _ in scanned:  # one pass: thousands of groups may be excluded
+            for finding in result.findings:
+                if finding.group in members:
+                    members[finding.group].add(result.path)
         for key in sorted(k for k in excluded if len(members[k]) > 1 or reasons.get(k, "").endswith("collide with another fix")):
             owner = next(r for r, _ in scanned if r.path in members[key])
             owner.errors.append(f"{owner.path}: the fix of `{key.rpartition(':')[2]}` and of what goes with it was not applied, "

@@ -297,6 +297,35 @@ CONTAINERS = (cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set)
 _FUNCTION_SCOPES = frozenset({cst.FunctionDef, cst.Lambda})
 
 
+@dataclass(frozen=True)
+class _Members:
+    """The members of a dict (its keys), list, set, tuple or subscript."""
+
+    nodes: List[cst.CSTNode]
+    index: Dict[int, int]  # id(node) -> its place
+    strings: FrozenSet[str]  # the members that are constant strings
+    has_flag: bool  # one starts with "-": an argument list
+    first_node: Dict[str, cst.CSTNode]  # a string -> the first member that is it
+    first_mapped_to: Dict[str, str]  # an id -> the first other member whose successor it is
+
+    @classmethod
+    def of(cls, nodes: List[cst.CSTNode], catalog) -> "_Members":
+        first_node: Dict[str, cst.CSTNode] = {}
+        first_mapped_to: Dict[str, str] = {}
+        has_flag = False
+        for node in nodes:
+            text = constant_string(node)
+            if text is None:
+                continue
+            has_flag = has_flag or text.startswith("-")
+            first_node.setdefault(text, node)
+            exact = catalog.exact(text)
+            mapped = exact.replacement if exact is not None else text
+            if mapped != text:
+                first_mapped_to.setdefault(mapped, text)
+        return cls(nodes, {id(n): i for i, n in enumerate(nodes)}, frozenset(first_node), has_flag, first_node, first_mapped_to)
+
+
 class _Visitor(Visitor):
     def __init__(
         self,
@@ -313,6 +342,7 @@ class _Visitor(Visitor):
         self.in_test_file = is_test_path(ctx.path)
         self.registry_keys: Dict[str, int] = {}  # retired id -> the line of a dict literal keyed by it
         self.added_beside: Dict[str, str] = {}  # retired id -> the group of the table entry added for its successor
+        self.members: Dict[cst.CSTNode, _Members] = {}  # see members_of
         for match in _dict_key_pattern(ctx.catalog).finditer(source.text):
             self.registry_keys.setdefault(match.group("id"), source.position(match.start())[0])
         self.finding_of: Dict[cst.CSTNode, Finding] = {}
@@ -694,17 +724,15 @@ class _Visitor(Visitor):
         container, element = self.container_of(node)
         if container is None:
             return replace(position, fix=None), []
-        strings = self.sibling_strings(container)
-        if any(text is not None and text.startswith("-") for text in strings):
+        members = self.members_of(container)
+        if members.has_flag:
             return self.in_argv(node, match, position, container)
         if isinstance(container, cst.Tuple) and position.where != "in a membership test":
             # a record such as (flag, expected): one more member changes its shape
             return replace(position, fix=None, where=f"{position.where} (a tuple: its length is part of its meaning)"), []
-        siblings = [s for s in strings if s is not None]
         successor = match.replacement
-        mapped = [(self.catalog.exact(s).replacement if self.catalog.exact(s) is not None else s) for s in siblings]
-        first = next((s for s, m in zip(siblings, mapped) if m == successor and s != successor), None)
-        if successor in siblings or first != match.legacy or self.first_sibling_node(container, match.legacy) is not node:
+        first = members.first_mapped_to.get(successor)
+        if successor in members.strings or first != match.legacy or members.first_node.get(match.legacy) is not node:
             where = f"{position.where} (the successor `{successor}` is there already or added beside another id)"
             return replace(position, fix=None, where=where), []
         q = node.quote
@@ -727,9 +755,9 @@ class _Visitor(Visitor):
         """An argument list (``["aider", "--model", "deepseek-chat"]``): the value of a model flag is
         a command's model, renamed like one (unsafe: a command line cannot carry the thinking
         mode); anything else in it is left alone."""
-        nodes = self.sibling_nodes(container)
-        index = next((i for i, n in enumerate(nodes) if n is node), None)
-        flag = constant_string(nodes[index - 1]) if index else None
+        members = self.members_of(container)
+        index = members.index.get(id(node))
+        flag = constant_string(members.nodes[index - 1]) if index else None
         if flag is None or not re.fullmatch(r"--[\w-]*model[\w-]*|-m", flag):
             return replace(position, fix=None, where=f"{position.where} (an argument list)"), []
         start, end = self.range_of(node)
@@ -758,11 +786,13 @@ class _Visitor(Visitor):
             return [e.slice.value for e in container.slice if isinstance(e.slice, cst.Index)]
         return [e.value for e in container.elements if isinstance(e, cst.Element)]
 
-    def sibling_strings(self, container: cst.CSTNode) -> List[Optional[str]]:
-        return [constant_string(n) for n in self.sibling_nodes(container)]
-
-    def first_sibling_node(self, container: cst.CSTNode, value: str) -> Optional[cst.CSTNode]:
-        return next((n for n in self.sibling_nodes(container) if constant_string(n) == value), None)
+    def members_of(self, container: cst.CSTNode) -> "_Members":
+        """What ``beside`` asks of a container's members, worked out once per container: a
+        list of thousands of ids is read once, not once per id."""
+        members = self.members.get(container)
+        if members is None:
+            members = self.members[container] = _Members.of(self.sibling_nodes(container), self.catalog)
+        return members
 
     def is_lookup_key(self, node: cst.SimpleString, match: IdMatch, position: Position) -> bool:
         """A value passed to a call that is no request (``calculate_cost(model_name=...)``) in a
