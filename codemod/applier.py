@@ -24,6 +24,14 @@ class ChangedOnDiskError(OSError):
     """The file no longer holds the bytes the fix was computed from."""
 
 
+class NotWritableError(OSError):
+    """A file this tool does not rewrite; the message says why."""
+
+
+CHANGED = "changed on disk while it was being fixed"
+TEMP_SUFFIX = ".v4-migrate.tmp"
+
+
 def select_edits(findings: Iterable[Finding], fix_kinds: Sequence[str]) -> Tuple[List[Edit], List[Finding]]:
     """The edits to apply and the findings they fix. A finding whose edits collide with an
     earlier finding's is left unfixed, never half-applied; identical edits (the one
@@ -128,9 +136,6 @@ def write_atomic(path: Path, data: bytes, expected: Optional[bytes] = None, root
     return True
 
 
-CHANGED = "changed on disk while it was being fixed"
-
-
 def outside_message(root: str) -> str:
     return f"outside the tree {root}"
 
@@ -152,10 +157,6 @@ def why_not_written(path, expected: Optional[bytes] = None, root: Optional[str] 
     if expected is not None and current != expected:
         return CHANGED
     return refusal_for(target, info)
-
-
-class NotWritableError(OSError):
-    """A file this tool does not rewrite; the message says why."""
 
 
 def refusal_for(path: str, info: os.stat_result) -> Optional[str]:
@@ -239,8 +240,7 @@ def atomic_output(path, encoding: str = "utf-8") -> Iterator[TextIO]:
                 if info is None:
                     os.chmod(tmp_name, 0o666 & ~_umask())  # as open() would have made it
                 else:
-                    with open(target, "rb") as old:
-                        _copy_metadata(old.fileno(), fh.fileno(), tmp_name, info)
+                    _copy_metadata_of(target, fh.fileno(), tmp_name, info)
             os.replace(tmp_name, target)
         except BaseException:
             try:
@@ -248,6 +248,16 @@ def atomic_output(path, encoding: str = "utf-8") -> Iterator[TextIO]:
             except OSError:
                 pass
             raise
+
+
+def _copy_metadata_of(target: str, dst_fd: int, dst_path: str, info: os.stat_result) -> None:
+    try:
+        old = open(target, "rb")
+    except OSError:  # write-only: its mode and owner, without its extended attributes
+        _copy_metadata(None, dst_fd, dst_path, info)
+        return
+    with old:
+        _copy_metadata(old.fileno(), dst_fd, dst_path, info)
 
 
 def write_text_atomic(path, text: str) -> None:
@@ -259,9 +269,6 @@ def _umask() -> int:
     mask = os.umask(0o22)
     os.umask(mask)
     return mask
-
-
-TEMP_SUFFIX = ".v4-migrate.tmp"
 
 
 def _replace(target: str, data: bytes, old_fd: int, info: os.stat_result, last_check=None) -> None:
@@ -286,7 +293,7 @@ def _replace(target: str, data: bytes, old_fd: int, info: os.stat_result, last_c
         raise
 
 
-def _copy_metadata(src_fd: int, dst_fd: int, dst_path: str, info: os.stat_result) -> None:
+def _copy_metadata(src_fd: Optional[int], dst_fd: int, dst_path: str, info: os.stat_result) -> None:
     """Owner (when allowed), then mode (a chown may clear set-id bits), then extended
     attributes (``user.*``, ACLs, SELinux labels: a chown drops file capabilities)."""
     if hasattr(os, "fchown"):
@@ -300,7 +307,8 @@ def _copy_metadata(src_fd: int, dst_fd: int, dst_path: str, info: os.stat_result
         os.fchmod(dst_fd, stat.S_IMODE(info.st_mode))
     else:
         os.chmod(dst_path, stat.S_IMODE(info.st_mode))
-    _copy_xattrs(src_fd, dst_fd)
+    if src_fd is not None:
+        _copy_xattrs(src_fd, dst_fd)
 
 
 # An attribute the file system does not support, or that only a privileged process may set

@@ -188,7 +188,8 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
 
 
 def _write_root() -> str:
-    """Fixes are written only inside the git work tree of the current directory, or inside it."""
+    """Fixes are written only inside the git work tree that holds the current directory (or, outside
+    git, inside the current directory)."""
     from codemod.applier import tree_root
 
     return tree_root(os.getcwd())
