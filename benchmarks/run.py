@@ -7,7 +7,7 @@
 Measures, in one run of this script: the full check (`v4-migrate --format json .`), the floor
 (`git grep -n -E ...`), Fixit 2.x with an equivalent one-rule config, peak RSS, `--fix`
 throughput on a candidate-heavy tree, the pre-commit path (10 clean files vs
-`python -c pass`) and the growth cases of benchmarks/growth.py (time at n vs 4n). Prints a table with PASS/MISS per target and writes benchmarks/RESULTS.md.
+`python -c pass`) and the growth cases of benchmarks/growth.py (time at n vs 4n) and benchmarks/fix_growth.py (--fix, cost at n and 4n findings). Prints a table with PASS/MISS per target and writes benchmarks/RESULTS.md.
 Wall times are medians; every tool gets one untimed warm-up run first (page cache, .pyc), and the
 commands compared in a ratio run in turns, so both meet the same load on a shared machine.
 """
@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
+import fix_growth  # noqa: E402
 import growth  # noqa: E402
 
 REPO = HERE.parent
@@ -318,6 +319,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # 6. growth: time at n and at 4n of inputs that were quadratic (benchmarks/growth.py)
     log("growth cases (n and 4n) ...")
     results.update(growth.measure(args.quick))
+    # 7. fix growth: the cost at n and at 4n of a run whose input grows (linear: 4x)
+    n_growth = 1000 if args.quick else 2500
+    log(f"growth cases at n = {n_growth} and {fix_growth.FACTOR * n_growth} ...")
+    results["fix_growth"] = fix_growth.measure_all(args.work, max(1, runs // 2), n_growth, fix_growth.source_env())
 
     results["load_after"] = _load_average()
     rows = summarize(results)
@@ -378,7 +383,7 @@ def summarize(r: Dict) -> List[Tuple[str, str, str, str]]:
          f"<= {TARGETS['precommit_vs_python']:.0f}x python -c pass", verdict(pc_ratio <= TARGETS["precommit_vs_python"])),
         ("--fix throughput", f"{r['fix_mb_s_per_core']:.2f} MB/s per core ({r['fix_mb_per_cpu_s']:.2f} MB per CPU-second)",
          "(reported)", "-"),
-    ] + _compare_rows(r) + growth.summary_rows(r)
+    ] + _compare_rows(r) + growth.summary_rows(r) + fix_growth.rows(r.get("fix_growth", ()))
 
 
 def _compare_rows(r: Dict) -> List[Tuple[str, str, str, str]]:
@@ -409,6 +414,7 @@ def details(r: Dict) -> List[str]:
           if "compare_rev" in r else []),
         f"pre-commit: `v4-migrate <10 clean files>` {1000 * r['precommit']:.1f} ms, `python -c pass` {1000 * r['python_pass']:.1f} ms "
         f"(output: {r['precommit_output']!r})",
+        *fix_growth.details(r.get("fix_growth", ())),
         f"load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']} ({r['cores']} cores; other "
         "processes on the machine slow the parallel parts most)",
     ]
@@ -461,6 +467,8 @@ def render_markdown(r: Dict, rows, n_files: int, args, fixit_limit: int) -> str:
         "- Growth (`benchmarks/growth.py`): the time of one input at size n and at 4n, best of several runs; "
         f"linear work grows 4x, quadratic 16x, and a case passes at <= {growth.MAX_RATIO:.0f}x. `redact_line` is timed "
         "in process; the full check of one file as a subprocess, minus the same check of a size-1 file.",
+        "- Fix growth: `benchmarks/fix_growth.py`'s cases, `python -m codemod` from this checkout on one generated file at "
+        "sizes 1, n and 4n, in turns; the ratio of the CPU seconds above size 1 (linear: 4x, quadratic: 16x).",
         "- The project's `codemod/` is byte-compiled first, as an installed wheel would be; the measured commands run "
         "with bytecode writing on (no PYTHONDONTWRITEBYTECODE), so the warm-up run leaves the cache of dataclass methods "
         "(`codemod/_bytecode_cache.py`) that every later run on a user's machine has.",

@@ -128,8 +128,11 @@ def write(path: Path, findings: Sequence[Finding]) -> int:
 
 
 def _write_text(path: Path, text: str) -> None:
+    """Atomically, like a fixed source file: on a full disk the previous baseline stays whole."""
+    from codemod.applier import write_text_atomic
+
     try:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
 

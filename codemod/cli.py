@@ -86,7 +86,7 @@ def _vendor_shim(ctx, param, value):
     try:
         written = shim.write_vendored(Path(value))
     except OSError as exc:
-        click.echo(f"error: {value}: cannot write the shim: {exc.strerror or exc}", err=True)
+        click.echo(f"v4-migrate: error: cannot write {value}: {exc.strerror or exc}", err=True)
         ctx.exit(EXIT_ERROR)
     click.echo(f"wrote the stdlib-only runtime shim to {written}")
     ctx.exit(EXIT_OK)
@@ -179,6 +179,7 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         jobs=jobs or os.cpu_count() or 1,
         config_path=Path(config_path) if config_path else None,
         overrides=overrides,
+        write_root=None if stdin else _write_root(),
     )
     try:
         engine = Engine(options)
@@ -211,20 +212,35 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         exit_code = _apply_baseline(report, baseline, write_baseline, fail_on_level, exit_code, exit_zero, paths or (".",))
     if exit_non_zero_on_fix and report.fixes_applied and exit_code == EXIT_OK:
         exit_code = EXIT_FINDINGS
-    if stdin and options.writes:  # the fixed file is the output; the report goes to stderr
-        sys.stdout.buffer.write(results[0].fixed_bytes if results[0].fixed_bytes is not None else raw)
-        sys.stdout.flush()
-        if not output:
-            _render(report, output_format, sys.stderr, statistics, output, show_fixes)
-            sys.exit(exit_code)
-    with _open_output(output) as out:
-        _render(report, output_format, out, statistics, output, show_fixes)
+    try:
+        if stdin and options.writes:  # the fixed file is the output; the report goes to stderr
+            sys.stdout.buffer.write(results[0].fixed_bytes if results[0].fixed_bytes is not None else raw)
+            sys.stdout.flush()
+            if not output:
+                _render(report, output_format, sys.stderr, statistics, output, show_fixes)
+                sys.exit(exit_code)
+        with _open_output(output) as out:
+            _render(report, output_format, out, statistics, output, show_fixes)
+            out.flush()  # a full disk or /dev/full fails here, not unseen at exit
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        pass
+    except OSError as exc:
+        click.echo(f"v4-migrate: error: cannot write the report to {output or 'stdout'}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(exit_code)
 
 
 def _display(path: str) -> str:
     """A path as the run names the files it finds: relative to the working directory, with /."""
     return os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
+
+
+def _write_root() -> str:
+    """Fixes are written only inside the git work tree that holds the current directory (or, outside
+    git, inside the current directory)."""
+    from codemod.applier import tree_root
+
+    return tree_root(os.getcwd())
 
 
 def _exit_cleanly_on_sigterm() -> None:
@@ -366,25 +382,22 @@ def _apply_baseline(report, baseline_path, write_path, fail_on_level, exit_code,
         return EXIT_OK
     if _failing(outcome.new, fail_on_level):
         return EXIT_FINDINGS
-    if not write_path and baseline.rewrite_if_shrunk(Path(baseline_path), outcome):
-        return EXIT_BASELINE_SHRANK
+    try:
+        if not write_path and baseline.rewrite_if_shrunk(Path(baseline_path), outcome):
+            return EXIT_BASELINE_SHRANK
+    except baseline.BaselineError as exc:
+        report.errors.append(str(exc))
+        return EXIT_ERROR
     return EXIT_OK
 
 
-class _open_output:
-    def __init__(self, path: Optional[str]):
-        self.path = path
-        self.handle: Optional[TextIO] = None
+def _open_output(path: Optional[str]):
+    """stdout, or ``-o FILE`` written atomically: the whole report or, on an error, the old file."""
+    import contextlib
 
-    def __enter__(self) -> TextIO:
-        if self.path:
-            self.handle = open(self.path, "w", encoding="utf-8", newline="\n")
-            return self.handle
-        return sys.stdout
+    from codemod.applier import atomic_output
 
-    def __exit__(self, *exc) -> None:
-        if self.handle is not None:
-            self.handle.close()
+    return atomic_output(path) if path else contextlib.nullcontext(sys.stdout)
 
 
 def _use_color(out: TextIO, to_file: bool) -> bool:
@@ -431,6 +444,21 @@ def _run(argv: Optional[Sequence[str]]) -> None:
             gitcmd.stop_early()
     except KeyboardInterrupt:
         _interrupted()
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        # output the run itself writes (--explain, --help) to a full disk or /dev/full
+        _say_to_stderr(f"v4-migrate: error: cannot write the output: {exc.strerror or exc}")
+        sys.exit(EXIT_ERROR)
+
+
+def _output_errnos() -> frozenset:
+    import errno
+
+    return frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO", "EROFS") if hasattr(errno, name))
+
+
+_OUTPUT_ERRNOS = _output_errnos()
 
 
 def _end_process(code) -> None:
@@ -443,9 +471,21 @@ def _end_process(code) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`), a closed stream
+        except (BrokenPipeError, ValueError):  # a closed pipe (`| head`), a closed stream
             pass
+        except OSError as exc:  # a full disk, /dev/full: the output is incomplete
+            if stream is sys.stdout:
+                _say_to_stderr(f"v4-migrate: error: cannot write to stdout: {exc.strerror or exc}")
+                code = EXIT_ERROR
     os._exit(code or 0)
+
+
+def _say_to_stderr(line: str) -> None:
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _interrupted() -> None:

@@ -41,6 +41,8 @@ class RunOptions:
     overrides: CliOverrides = field(default_factory=CliOverrides)
     stdin: bool = False  # the one file comes on stdin: a fix goes to FileResult.fixed_bytes, never to disk
     not_scanned: FrozenSet[str] = frozenset()  # displays of this run's own files (the baseline), never scanned
+    # the real path of the tree a fix may write in (applier.tree_root); None: anywhere
+    write_root: Optional[str] = None
 
     @property
     def writes(self) -> bool:
@@ -260,25 +262,47 @@ class FileProcessor:
             return None, f"{state.candidate.display}: the fix cannot be encoded as {state.decoded.encoding}; file left unchanged"
         return _PendingFix(state, new_text, new_bytes, fixed, remaining), None
 
-    def commit_fix(self, pending: "_PendingFix", result: FileResult) -> bool:
+    def commit_fix(self, pending: "_PendingFix", result: FileResult) -> None:
+        """Record a fix as made; with --diff, as the diff it would make."""
         state = pending.state
         if self.options.diff:
             result.diff = unified_diff(state.candidate.display, state.source.text, pending.new_text)
         elif self.options.stdin:
             result.fixed_bytes = pending.new_bytes
-        else:
-            try:
-                # the bytes it was fixed from: a file changed meanwhile is left alone
-                applier.write_atomic(state.candidate.path, pending.new_bytes, expected=pending.old_bytes)
-            except OSError as exc:
-                result.errors.append(f"{state.candidate.display}: cannot write: {exc.strerror or exc}; file left unchanged")
-                return False
         for finding in pending.fixed:
             finding.fixed = True
         result.fixed = len(pending.fixed)
         result.changed = True
         result.findings = pending.fixed + pending.remaining  # the second pass's findings: the fixed text, scanned once
-        return True
+
+    def write_group(self, pendings: List[Tuple[FileResult, "_PendingFix"]]) -> None:
+        """Write the files fixed as one, or none of them: each is checked first (changed on disk,
+        read-only, hard-linked, out of the tree), and should a write fail, those already written
+        get their old bytes back. A refusal or failure is one line, on the file it concerns."""
+        root = self.options.write_root
+        for result, pending in pendings:
+            refusal = applier.why_not_written(pending.state.candidate.path_str, pending.old_bytes, root)
+            if refusal is not None:
+                result.errors.append(f"{pending.state.candidate.display}: not fixed: {refusal}{_also_unchanged(pending, pendings)}")
+                return
+        written: List[Tuple[FileResult, "_PendingFix"]] = []
+        # the files of a group are written one after another with interrupts held back, so that
+        # Ctrl-C or SIGTERM lands before or after the group, never inside it
+        with applier.interrupts_deferred():
+            for result, pending in pendings:
+                try:
+                    # the bytes it was fixed from: a file changed meanwhile is left alone
+                    applier.write_atomic(pending.state.candidate.path_str, pending.new_bytes, pending.old_bytes, root)
+                except OSError as exc:
+                    if isinstance(exc, (applier.ChangedOnDiskError, applier.NotWritableError)):
+                        problem = f"not fixed: {exc.strerror or exc}"
+                    else:
+                        problem = f"cannot write: {exc.strerror or exc}; file left unchanged"
+                    result.errors.append(f"{pending.state.candidate.display}: {problem}{_put_back(written, pending, pendings)}")
+                    return
+                written.append((result, pending))
+        for result, pending in written:
+            self.commit_fix(pending, result)
 
     # -- a component: files fixed as one ---------------------------------------------------------
 
@@ -315,6 +339,7 @@ class FileProcessor:
         excluded: Set[str] = set()  # groups that cannot be fixed in every file
         problems: Dict[str, Tuple[FileResult, str]] = {}  # why a file was left unchanged, in any round
         reasons: Dict[str, str] = {}
+        scanned = self._inside_the_tree(scanned, fixed_before, fact_groups, excluded, reasons)
         while True:
             pendings: List[Tuple[FileResult, "_PendingFix"]] = []
             broken: Dict[str, str] = {}
@@ -347,22 +372,44 @@ class FileProcessor:
         for result, problem in problems.values():
             if not any(pending_result is result for pending_result, _ in pendings):  # not fixed in the last round either
                 result.errors.append(problem)
-        members = {key: {r.path for r, _ in scanned if any(f.group == key for f in r.findings)} for key in excluded}
+        members: Dict[str, Set[str]] = {key: set() for key in excluded}
+        for result, _ in scanned:  # one pass: thousands of groups may be excluded
+            for finding in result.findings:
+                if finding.group in members:
+                    members[finding.group].add(result.path)
         for key in sorted(k for k in excluded if len(members[k]) > 1 or reasons.get(k, "").endswith("collide with another fix")):
             owner = next(r for r, _ in scanned if r.path in members[key])
             owner.errors.append(f"{owner.path}: the fix of `{key.rpartition(':')[2]}` and of what goes with it was not applied, "
                                 f"in any of {', '.join(sorted(members[key]))} ({reasons.get(key, 'a file of the group cannot be fixed')})")
-        if self.options.writes and not self.options.stdin:
-            changed = [p.state.candidate.display for _, p in pendings if not _still_reads(p)]
-            if changed:
-                for result, _ in scanned:
-                    result.errors.append(f"{result.path}: left unchanged: {', '.join(changed)} changed on disk while it was being fixed")
-                return
-        # the files of a group are written one after another with interrupts held back, so that
-        # Ctrl-C or SIGTERM lands before or after the group, never inside it
-        with applier.interrupts_deferred():
+        if self.options.diff or self.options.stdin:
             for result, pending in pendings:
                 self.commit_fix(pending, result)
+        else:
+            self.write_group(pendings)
+
+    def _inside_the_tree(self, scanned, fixed_before, fact_groups, excluded: Set[str], reasons: Dict[str, str]):
+        """The scanned files a fix may write: a file outside the tree (named on the command
+        line, or reached through a link) is checked and reported, but neither written nor shown
+        as a diff; one line says so, and its groups are fixed nowhere."""
+        root = self.options.write_root
+        if root is None:
+            return scanned
+        kept = []
+        for result, state in scanned:
+            if state is None or applier.is_inside(os.path.realpath(state.candidate.path_str), root):
+                kept.append((result, state))
+                continue
+            again = result.path in fixed_before
+            wanted = [f for f in result.findings if f.fix in self.options.fix_kinds and f.edits and (not again or f.group in fact_groups)]
+            if wanted:
+                problem = f"{result.path}: not fixed: {applier.outside_message(root)}"
+                result.errors.append(problem)
+                for finding in wanted:
+                    if finding.group is not None:
+                        excluded.add(finding.group)
+                        reasons.setdefault(finding.group, problem)
+            kept.append((result, None))
+        return kept
 
     def check_fixed_text(self, scanner, new_text: str, ctx: ScanContext, config: Config) -> Optional[str]:
         """Why the fixed text must not be written, or None: it must parse, and a second pass
@@ -463,13 +510,25 @@ class _PendingFix:
         return self.state.decoded.encode(self.state.source.text)
 
 
-def _still_reads(pending: _PendingFix) -> bool:
-    """Whether the file still holds the bytes its fix was computed from."""
-    try:
-        with open(pending.state.candidate.path_str, "rb") as fh:
-            return fh.read() == pending.old_bytes
-    except OSError:
-        return False
+def _also_unchanged(pending: _PendingFix, group: Sequence[Tuple[FileResult, _PendingFix]]) -> str:
+    others = [p.state.candidate.display for _, p in group if p is not pending]
+    return f"; so were the files fixed with it: {', '.join(others)}" if others else ""
+
+
+def _put_back(written: Sequence[Tuple[FileResult, _PendingFix]], failed: _PendingFix,
+              group: Sequence[Tuple[FileResult, _PendingFix]]) -> str:
+    """Give the files of a group written before one failed their old bytes back; what to add
+    to the failure's line."""
+    lost = []
+    for _, pending in written:
+        try:
+            applier.write_atomic(pending.state.candidate.path_str, pending.old_bytes, pending.new_bytes)
+        except OSError as exc:
+            lost.append(f"{pending.state.candidate.display} ({exc.strerror or exc})")
+    note = _also_unchanged(failed, group)
+    if lost:
+        note += f"; could not be put back, and keep the fix: {', '.join(lost)}"
+    return note
 
 
 class _Skip(Exception):

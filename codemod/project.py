@@ -11,6 +11,7 @@ proportional to the files involved: nothing else is read or parsed."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
@@ -72,14 +73,17 @@ def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
     or a rewrite are looked at: this runs on every Python file that holds one."""
     found: List[Export] = []
     lines_seen: Set[int] = set()
+    tables: Set[str] = set()  # the ids a dict literal is keyed by, one Export each
     classes: Optional[List[Tuple[int, str]]] = None
+    line_of = _LineNumbers(raw)
     for match in catalog.prefilter_re.finditer(raw):
         line_start = raw.rfind(b"\n", 0, match.start()) + 1
         if _TABLE_KEY.match(raw, match.end() + 1) and match.start() > 0 and raw[match.start() - 1:match.start()] in (b'"', b"'"):
             exact = catalog.exact(match.group().decode("utf-8", "replace"))
             parts = module_parts(display_path)
-            if exact is not None and parts and not any(e.table and e.model.id == exact.model.id for e in found):
-                found.append(Export(display_path, parts[-1], exact.model, RETIRED, raw.count(b"\n", 0, line_start) + 1, table=True))
+            if exact is not None and parts and exact.model.id not in tables:
+                tables.add(exact.model.id)
+                found.append(Export(display_path, parts[-1], exact.model, RETIRED, line_of(line_start), table=True))
         if line_start in lines_seen:
             continue
         lines_seen.add(line_start)
@@ -97,14 +101,30 @@ def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
                 continue
             if classes is None:
                 classes = [(m.start(), m.group(1).decode("ascii")) for m in _CLASS.finditer(raw)]
-            owner = [class_name for start, class_name in classes if start < line_start]
+            owner = bisect.bisect_left(classes, (line_start,))  # the classes that start above the line
             if not owner:
                 continue
-            name = f"{owner[-1]}.{name}"
+            name = f"{classes[owner - 1][1]}.{name}"
         model_kind = _bound_model(value, catalog)
         if model_kind is not None:
-            found.append(Export(display_path, name, model_kind[0], model_kind[1], raw.count(b"\n", 0, line_start) + 1))
+            found.append(Export(display_path, name, model_kind[0], model_kind[1], line_of(line_start)))
     return found
+
+
+class _LineNumbers:
+    """The 1-based line of an offset, for offsets asked in increasing order: counted from the
+    last one asked, so a file with thousands of ids is read once, not once per id."""
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+        self.offset, self.line = 0, 1
+
+    def __call__(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.raw.count(b"\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _bound_model(value: str, catalog: Catalog) -> Optional[Tuple[RetiredModel, str]]:
@@ -133,14 +153,14 @@ def env_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expo
     """The environment variables an env file (``.env``, docker compose, YAML) sets to a retired
     id: a Python file that reads one sends that id."""
     found: List[Export] = []
+    line_of = _LineNumbers(raw)
     for match in _ENV_ASSIGNMENT.finditer(raw):
         try:
             exact = catalog.exact(match.group(2).decode("utf-8"))
         except UnicodeDecodeError:
             continue
         if exact is not None and not exact.prefix:
-            line = raw.count(b"\n", 0, match.start()) + 1
-            found.append(Export(display_path, match.group(1).decode("ascii"), exact.model, RETIRED, line, env=True))
+            found.append(Export(display_path, match.group(1).decode("ascii"), exact.model, RETIRED, line_of(match.start()), env=True))
     return found
 
 

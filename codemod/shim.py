@@ -581,10 +581,12 @@ def write_vendored(path: Any) -> Any:
     """Write ``vendor_source()`` to ``path`` (a file, or a folder to put ``v4_migrate_shim.py`` in)."""
     from pathlib import Path
 
+    from codemod.applier import write_text_atomic  # a full disk leaves no half-written shim
+
     target = Path(path)
     if target.is_dir():
         target = target / "v4_migrate_shim.py"
-    target.write_text(vendor_source(), encoding="utf-8")
+    write_text_atomic(target, vendor_source())
     return target
 
 
