@@ -243,10 +243,7 @@ def atomic_output(path, encoding: str = "utf-8") -> Iterator[TextIO]:
                     _copy_metadata_of(target, fh.fileno(), tmp_name, info)
             os.replace(tmp_name, target)
         except BaseException:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+            _discard(tmp_name)
             raise
 
 
@@ -286,11 +283,16 @@ def _replace(target: str, data: bytes, old_fd: int, info: os.stat_result, last_c
             last_check()
         os.replace(tmp_name, target)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
+        _discard(tmp_name)
         raise
+
+
+def _discard(tmp_name: str) -> None:
+    """Remove a temp file a failed or interrupted write leaves (gone already is fine)."""
+    try:
+        os.unlink(tmp_name)
+    except OSError:
+        pass
 
 
 def _copy_metadata(src_fd: Optional[int], dst_fd: int, dst_path: str, info: os.stat_result) -> None:
