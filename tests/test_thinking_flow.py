@@ -306,6 +306,15 @@ def test_in_tests_values_become_the_v4_id_with_the_checks_on_them(tmp_path, name
         assert result.findings and not [f for f in result.findings if f.legacy and f.fix == "safe"]
 
 
+def test_an_assertion_on_a_value_sent_elsewhere_is_not_fixed_even_as_unsafe(tmp_path):
+    """The value goes to another host, so it stays; the assertion that checks it must stay too."""
+    src = ('def test_x():\n    agent = Agent(llm=LLM("deepseek", "deepseek-chat", base_url="https://ignored.example"))\n'
+           '    assert agent.params() == {"model": "deepseek-chat"}\n')
+    result, after = run_on_text(tmp_path, src, name="tests/test_agent.py", fix=True, unsafe=True)
+    assert after.decode() == src
+    assert [(f.line, f.fix) for f in result.findings] == [(3, None)]
+
+
 def test_an_assertion_in_another_file_moves_with_the_constant_it_checks(tmp_path):
     root = _repo(tmp_path, {"app/__init__.py": "", "app/llm.py": 'DEFAULT_MODEL = "deepseek-chat"\n',
                             "tests/test_llm.py": 'from app.llm import DEFAULT_MODEL\n\ndef test_default():\n'
