@@ -45,7 +45,11 @@ def test_manifest_declares_both_hooks():
     "path",
     ["app.py", "pkg/stubs.pyi", "nb/explore.ipynb", "ci.yaml", ".github/workflows/ci.yml", "data.json", ".env",
      "svc/.env", ".env.local", "deploy/.env.production", "prod.env", "deploy/staging.env", "notes.txt", "README.md",
-     "environment.py.bak", "my.envelope", "Makefile"],
+     "environment.py.bak", "my.envelope", "Makefile", "Dockerfile", "svc/Dockerfile.prod", "api.dockerfile",
+     "web.Dockerfile", "Containerfile", "pyproject.toml", "setup.cfg", "tox.ini", "app.properties", "nginx.conf",
+     "main.tf", "prod.tfvars", "cmd/main.go", "src/lib.rs", "App.java", "Main.kt", "build.gradle.kts", "App.swift",
+     "main.dart", "Program.cs", "docs/index.mdx", "index.rst", "notes.txt.bak", "README.markdown", "main.gox",
+     "Dockerfiles/x", "dockerfile", "photo.png", "bundle.min.js"],
 )
 def test_files_pattern_selects_exactly_what_the_scanners_read(path):
     """The hook's `files` regex and the scanners' file patterns agree, name by name."""
