@@ -10,6 +10,7 @@ is parsed, no edit is offered, every byte is kept.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import re
 from dataclasses import dataclass
@@ -93,13 +94,14 @@ def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
         return []
     syntax = syntax_for(ctx.path)
     spans = lex(text, syntax)
+    starts = [span[0] for span in spans]
     skipped = own_config_spans(text) if syntax is SYNTAXES["toml"] else []
     live = {m.start for m in model_values(text, ctx)}
     findings: List[Finding] = []
     for match in common.occurrences(text, ctx):
         if any(start <= match.start < end for start, end in skipped):
             continue
-        decision = classify(text, match, span_at(spans, match.start), match.start in live, syntax)
+        decision = classify(text, match, span_at(spans, starts, match.start), match.start in live, syntax)
         findings.append(common.id_finding(source, ctx, match, decision))
     return findings
 
@@ -136,6 +138,7 @@ def lex(text: str, syntax: Syntax) -> List[Tuple[int, int, str, int, int]]:
         return []
     opener_re = re.compile("|".join(re.escape(o) for o in openers))
     blocks = dict(syntax.block_comments)
+    one_line = {q: re.compile(re.escape(q) + r"(?:[^" + re.escape(q) + r"\\\n]|\\.)*" + re.escape(q)) for q in syntax.quotes}
     spans: List[Tuple[int, int, str, int, int]] = []
     pos = 0
     while True:
@@ -143,7 +146,7 @@ def lex(text: str, syntax: Syntax) -> List[Tuple[int, int, str, int, int]]:
         if m is None:
             return spans
         token, start = m.group(), m.start()
-        span = _span_from(text, token, start, syntax, blocks)
+        span = _span_from(text, token, start, syntax, blocks, one_line)
         if span is None:
             pos = start + 1
             continue
@@ -151,7 +154,8 @@ def lex(text: str, syntax: Syntax) -> List[Tuple[int, int, str, int, int]]:
         pos = max(span[1], start + 1)
 
 
-def _span_from(text: str, token: str, start: int, syntax: Syntax, blocks: Dict[str, str]):
+def _span_from(text: str, token: str, start: int, syntax: Syntax, blocks: Dict[str, str],
+               one_line: Dict[str, "re.Pattern[str]"]) -> Optional[Tuple[int, int, str, int, int]]:
     after = start + len(token)
     if token in syntax.line_comments:
         if not _comment_may_start(text, start, syntax.comment_at):
@@ -161,14 +165,13 @@ def _span_from(text: str, token: str, start: int, syntax: Syntax, blocks: Dict[s
     if token in blocks:
         close = text.find(blocks[token], after)
         end = len(text) if close < 0 else close + len(blocks[token])
-        return start, end, COMMENT, after, max(after, close if close >= 0 else end)
+        return start, end, COMMENT, after, end
     if token in syntax.multiline:
         close = text.find(token, after)
         if close < 0:
             return None
         return start, close + len(token), STRING, after, close
-    one_line = re.compile(re.escape(token) + r"(?:[^" + re.escape(token) + r"\\\n]|\\.)*" + re.escape(token))
-    m = one_line.match(text, start)
+    m = one_line[token].match(text, start)
     if m is None:
         return None  # an apostrophe, a lifetime: no string
     return start, m.end(), STRING, after, m.end() - 1
@@ -188,12 +191,12 @@ def _line_end(text: str, start: int) -> int:
     return len(text) if end < 0 else end
 
 
-def span_at(spans: List[Tuple[int, int, str, int, int]], offset: int) -> Optional[Tuple[int, int, str, int, int]]:
-    for span in spans:
-        if span[0] <= offset < span[1]:
-            return span
-        if span[0] > offset:
-            return None
+def span_at(spans: List[Tuple[int, int, str, int, int]], starts: List[int],
+            offset: int) -> Optional[Tuple[int, int, str, int, int]]:
+    """The comment or string holding ``offset`` (spans do not overlap; ``starts`` are theirs, sorted)."""
+    index = bisect.bisect_right(starts, offset) - 1
+    if index >= 0 and offset < spans[index][1]:
+        return spans[index]
     return None
 
 
