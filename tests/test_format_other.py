@@ -149,3 +149,15 @@ def test_cli_reports_the_tree_and_fix_leaves_the_report_only_files_byte_identica
         if rel != "app.py":
             assert (tmp_path / rel).read_text() == text, rel
     assert "os.environ.get" in (tmp_path / "app.py").read_text()
+
+
+def test_sarif_and_baseline_take_the_report_only_findings(tmp_path):
+    for rel, text in TREE.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    sarif = run_cli(["--format", "sarif", "."], cwd=tmp_path)
+    assert sarif.returncode == 1 and '"uri": "svc/main.go"' in sarif.stdout and '"uri": "Dockerfile"' in sarif.stdout
+    recorded = run_cli(["--write-baseline", "baseline.json", "."], cwd=tmp_path)
+    assert recorded.returncode == 0, recorded.stderr
+    again = run_cli(["--baseline", "baseline.json", "."], cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
