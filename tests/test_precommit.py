@@ -118,15 +118,16 @@ def test_check_hook_blocks_legacy_ids_in_python_and_env_files(project, pre_commi
             ".env": LEGACY_ENV,
             "deploy/.env.production": LEGACY_ENV,
             "deploy/staging.env": LEGACY_ENV,
-            "notes.txt": "we used deepseek-chat\n",  # not a file the hook reads
+            "notes.log": "we used deepseek-chat\n",  # not a file the hook reads
+            "cmd/main.go": 'package main\n\nvar model = "deepseek-chat"\n',  # reported, never fixed
         },
     )
     result = pre_commit(repo, pre_commit_home)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    for name in ("src/app.py", ".env", "deploy/.env.production", "deploy/staging.env"):
+    for name in ("src/app.py", ".env", "deploy/.env.production", "deploy/staging.env", "cmd/main.go"):
         assert re.search(rf"(^|\s){re.escape(name)}(:|\s|$)", output, re.M), f"{name} not named:\n{output}"
-    assert "notes.txt" not in output
+    assert "notes.log" not in output
     assert "deepseek-chat" in output
 
 
