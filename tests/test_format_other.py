@@ -5,7 +5,6 @@ without a fix; comments and prose are DS003 info. No file of these formats is ev
 
 from __future__ import annotations
 
-
 import pytest
 
 from codemod.scanners import FORMATS
