@@ -201,6 +201,8 @@ class FileProcessor:
         try:
             decoded = decode(raw, fmt)
         except DecodeError as exc:
+            if getattr(scanners.load(fmt), "BINARY_IF_UNDECODABLE", False):
+                return result  # a report-only format that is not text: a binary, skipped quietly
             result.errors.append(f"{candidate.display}: {exc}; reported by text, not fixed")
             text_source = SourceText(raw.decode("latin-1"))
             result.findings = self.select(scanners.load("text").scan(text_source, ctx, reason=str(exc)), text_source, config,

@@ -19,22 +19,24 @@ from codemod.ftypes import SAFE, Edit, Finding, SourceText
 
 UNUSED_RULE = "DS900"
 OUR_CODE = re.compile(r"DS\d{3}\Z")
+# A comment starts with `#`, or `//` / `--` in the formats that use those (`<!-- … -->` in Markdown).
 _DIRECTIVE = re.compile(
-    r"#[ \t]*(?:v4-migrate:[ \t]*ignore(?:\[(?P<ours>[A-Za-z0-9_,\s]*)\])?|noqa:[ \t]*(?P<noqa>[A-Za-z]+[0-9]+(?:[ \t]*,[ \t]*[A-Za-z]+[0-9]+)*))"
+    r"(?P<opener>#|//|--)[ \t]*(?:v4-migrate:[ \t]*ignore(?:\[(?P<ours>[A-Za-z0-9_,\s]*)\])?|noqa:[ \t]*(?P<noqa>[A-Za-z]+[0-9]+(?:[ \t]*,[ \t]*[A-Za-z]+[0-9]+)*))"
 )
 # Before a comment on a line of its own: indentation, and in a notebook's JSON the string's quote.
-_OWN_LINE_PREFIX = re.compile(r'[ \t]*"?\Z')
+_OWN_LINE_PREFIX = re.compile(r'[ \t]*(?:"|<!)?\Z')
 
 
 @dataclass(frozen=True)
 class Directive:
     line: int
-    start: int  # offsets in the file of the comment's `#` and of the directive's end
+    start: int  # offsets in the file of the comment's opener (`#`, `//`, `--`) and of the directive's end
     end: int
     codes: Tuple[str, ...]  # ours, upper case; () for a bare v4-migrate: ignore
     other_codes: Tuple[str, ...]  # a noqa's codes of other linters
     own_line: bool
     noqa: bool
+    opener: str = "#"
 
     def covers(self, finding: Finding) -> bool:
         lines = (self.line, self.line + 1) if self.own_line else (self.line,)
@@ -58,7 +60,7 @@ def directives_in(source: SourceText) -> List[Directive]:
         line, _ = source.position(match.start())
         before = source.text[source.line_start(line):match.start()]
         found.append(Directive(line, match.start(), match.end(), ours, others, own_line=bool(_OWN_LINE_PREFIX.match(before)),
-                               noqa=match.group("noqa") is not None))
+                               noqa=match.group("noqa") is not None, opener=match.group("opener")))
     return found
 
 
@@ -106,7 +108,7 @@ def _removal(directive: Directive, idle: List[str], source: SourceText) -> Tuple
     text = source.text[directive.start:directive.end]
     if remaining and directive.codes:
         if directive.noqa:
-            return (Edit(directive.start, directive.end, "# noqa: " + ", ".join(remaining)),)
+            return (Edit(directive.start, directive.end, directive.opener + " noqa: " + ", ".join(remaining)),)
         return (Edit(directive.start, directive.end, text[: text.index("[")] + "[" + ", ".join(remaining) + "]"),)
     line_start = source.line_start(directive.line)
     line_text = source.line_text(directive.line)

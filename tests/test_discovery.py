@@ -39,14 +39,14 @@ def test_git_work_tree_honours_nested_gitignore(tmp_path):
     git(tmp_path, "commit", "-qm", "x")
     found, problems = _found(tmp_path)
     # tracked + untracked-but-not-ignored; never node_modules or .venv; only formats we scan
-    assert found == ["a.py", "env2/lib/z.py", "pkg/b.py", "pkg/keep.yaml"]
+    assert found == ["a.py", "env2/lib/z.py", "env2/pyvenv.cfg", "notes.md", "pkg/b.py", "pkg/keep.yaml"]
     assert problems == []
 
 
 def test_plain_folder_walk_honours_nested_gitignore_and_skips_virtualenvs(tmp_path):
     _tree(tmp_path)
     found, _ = _found(tmp_path)
-    assert found == ["a.py", "pkg/b.py", "pkg/keep.yaml"]
+    assert found == ["a.py", "notes.md", "pkg/b.py", "pkg/keep.yaml"]
 
 
 def test_links_out_of_the_tree_and_loops(tmp_path):

@@ -45,7 +45,11 @@ def test_manifest_declares_both_hooks():
     "path",
     ["app.py", "pkg/stubs.pyi", "nb/explore.ipynb", "ci.yaml", ".github/workflows/ci.yml", "data.json", ".env",
      "svc/.env", ".env.local", "deploy/.env.production", "prod.env", "deploy/staging.env", "notes.txt", "README.md",
-     "environment.py.bak", "my.envelope", "Makefile"],
+     "environment.py.bak", "my.envelope", "Makefile", "Dockerfile", "svc/Dockerfile.prod", "api.dockerfile",
+     "web.Dockerfile", "Containerfile", "pyproject.toml", "setup.cfg", "tox.ini", "app.properties", "nginx.conf",
+     "main.tf", "prod.tfvars", "cmd/main.go", "src/lib.rs", "App.java", "Main.kt", "build.gradle.kts", "App.swift",
+     "main.dart", "Program.cs", "docs/index.mdx", "index.rst", "notes.txt.bak", "README.markdown", "main.gox",
+     "Dockerfiles/x", "dockerfile", "photo.png", "bundle.min.js"],
 )
 def test_files_pattern_selects_exactly_what_the_scanners_read(path):
     """The hook's `files` regex and the scanners' file patterns agree, name by name."""
@@ -114,15 +118,16 @@ def test_check_hook_blocks_legacy_ids_in_python_and_env_files(project, pre_commi
             ".env": LEGACY_ENV,
             "deploy/.env.production": LEGACY_ENV,
             "deploy/staging.env": LEGACY_ENV,
-            "notes.txt": "we used deepseek-chat\n",  # not a file the hook reads
+            "notes.log": "we used deepseek-chat\n",  # not a file the hook reads
+            "cmd/main.go": 'package main\n\nvar model = "deepseek-chat"\n',  # reported, never fixed
         },
     )
     result = pre_commit(repo, pre_commit_home)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    for name in ("src/app.py", ".env", "deploy/.env.production", "deploy/staging.env"):
+    for name in ("src/app.py", ".env", "deploy/.env.production", "deploy/staging.env", "cmd/main.go"):
         assert re.search(rf"(^|\s){re.escape(name)}(:|\s|$)", output, re.M), f"{name} not named:\n{output}"
-    assert "notes.txt" not in output
+    assert "notes.log" not in output
     assert "deepseek-chat" in output
 
 

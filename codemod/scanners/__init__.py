@@ -31,6 +31,11 @@ FORMATS = (
     ("dotenv", (".env", ".env.*", "*.env")),
     ("json", ("*.json", "OAI_CONFIG_LIST")),
     ("shell", ("*.sh", "*.bash", "Makefile", "makefile", "GNUmakefile", "*.mk")),
+    # Reported, never fixed (other.PATTERNS gives each its comment and string syntax).
+    ("other", ("Dockerfile", "Dockerfile.*", "*.dockerfile", "*.Dockerfile", "Containerfile", "Containerfile.*",
+               "*.toml", "*.ini", "*.cfg", "*.properties", "*.conf", "*.tf", "*.tfvars",
+               "*.go", "*.rs", "*.java", "*.kt", "*.kts", "*.swift", "*.dart", "*.cs")),
+    ("markdown", ("*.md", "*.mdx", "*.rst", "*.txt")),
 )
 
 

@@ -127,6 +127,15 @@ def command_model_arguments(text: str, ctx: ScanContext) -> Iterator[IdMatch]:
             yield IdMatch(start, start + len(match.legacy), match.model, match.prefix)
 
 
+MINIFIED_LINE = 5000  # characters: a line this long is a bundle or generated data, not something to read
+
+
+def is_minified(text: str) -> bool:
+    """Whether ``text`` has a line over ``MINIFIED_LINE`` characters (a minified bundle): the
+    report-only formats skip such files quietly."""
+    return len(text) > MINIFIED_LINE and any(len(line) > MINIFIED_LINE for line in text.splitlines())
+
+
 def shifted(match: IdMatch, offset: int) -> IdMatch:
     return IdMatch(match.start + offset, match.end + offset, match.model, match.prefix)
 
