@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import stat
-import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple
 
+from codemod import lifeline, tempnames
 from codemod.ftypes import Edit, Finding
 
 
@@ -84,8 +84,9 @@ def write_atomic(path: Path, data: bytes, expected: Optional[bytes] = None) -> b
     except FileNotFoundError:
         pass
     info = os.stat(path)
+    lifeline.check_parent()  # a worker of a killed run writes nothing
     with interrupts_deferred():
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".v4-migrate.tmp", dir=str(path.parent))
+        fd, tmp_name = tempnames.make(str(path))
         try:
             with os.fdopen(fd, "wb") as tmp:
                 tmp.write(data)
@@ -97,6 +98,7 @@ def write_atomic(path: Path, data: bytes, expected: Optional[bytes] = None) -> b
                     os.chown(tmp_name, info.st_uid, info.st_gid)
                 except OSError:
                     pass
+            lifeline.check_parent()
             os.replace(tmp_name, path)
         except BaseException:
             try:

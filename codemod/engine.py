@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from codemod import applier, gitcmd, scanners
+from codemod import applier, gitcmd, lifeline, scanners, tempnames
 from codemod.config import CliOverrides, Config, ConfigResolver
 from codemod.discovery import Candidate, Discovery, GitBatch, exclude_spec
 from codemod.ftypes import SAFE, UNSAFE, FileResult, Finding, ScanContext, ScanError, SourceText
@@ -185,6 +185,8 @@ class FileProcessor:
         return raw
 
     def process_bytes(self, candidate: Candidate, raw: bytes, config: Config, result: FileResult) -> FileResult:
+        if self.options.writes:
+            tempnames.remove_stale(candidate.path_str)  # what a killed run left beside this file
         try:
             return self._process_bytes(candidate, raw, config, result)
         except Exception as exc:  # a bug must cost one file, never the run or a traceback
@@ -861,7 +863,7 @@ class Engine:
                     pending.popleft()
                     self.progress.advance()
             except BrokenProcessPool:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _shut_down_broken(pool)
                 # files done before the crash keep their results (a rerun would find them
                 # already fixed); the others are retried one at a time
                 while pending and _succeeded(pending[0][1]):
@@ -895,7 +897,7 @@ class Engine:
                 try:
                     result = pool.submit(_process_in_worker, candidate).result()
                 except BrokenProcessPool:
-                    pool.shutdown(wait=True)
+                    _shut_down_broken(pool)
                     pool = None
                     result = FileResult(candidate.display)
                     result.errors.append(f"{candidate.display}: could not be processed: the parser crashed; file left unchanged")
@@ -929,6 +931,26 @@ def _preload_scanners(candidates: Sequence[Candidate]) -> None:
             pass
 
 
+BROKEN_POOL_GRACE = 5.0  # seconds a worker of a broken pool has to end after its SIGTERM
+
+
+def _shut_down_broken(pool) -> None:
+    """Shut a broken pool down. It has sent SIGTERM to its workers; one that cannot end (stuck
+    sending a result nobody reads any more, with SIGTERM held back) is killed after a grace
+    period, so the files it held are retried instead of the run waiting for it."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # it joins the workers
+    if manager is None:  # pragma: no cover - a pool without the internals of 3.9 to 3.13
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.join(BROKEN_POOL_GRACE)
+        if worker.is_alive():
+            worker.kill()
+    manager.join()
+
+
 def _succeeded(future) -> bool:
     return future is not None and future.done() and not future.cancelled() and future.exception() is None
 
@@ -945,7 +967,10 @@ def _new_pool(processor: FileProcessor, jobs: int):
         # written to by a worker's collections: no copy-on-write of their pages, and about a
         # fifth less CPU per file.
         gc.freeze()
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(processor.options, processor if forked else None))
+    # a fork server, not this process, is the parent of its workers
+    parent = None if multiprocessing.get_start_method(allow_none=False) == "forkserver" else os.getpid()
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                               initargs=(processor.options, processor if forked else None, parent))
 
 
 def _chain(first: List[Candidate], rest: Iterable[Candidate]) -> Iterator[Candidate]:
@@ -1089,8 +1114,9 @@ def _import_python_scanner() -> None:
 _WORKER: Optional[FileProcessor] = None
 
 
-def _init_worker(options: RunOptions, processor: Optional[FileProcessor] = None) -> None:
+def _init_worker(options: RunOptions, processor: Optional[FileProcessor] = None, parent: Optional[int] = None) -> None:
     global _WORKER
+    lifeline.bind_to_parent(parent)  # a SIGKILL of the run ends its workers too
     # Ctrl-C reaches the whole process group: the parent decides (it cancels queued files and
     # lets running ones finish); a worker never dies in the middle of a file because of it.
     # SIGTERM (also how a broken pool stops its workers) unwinds like Ctrl-C, so a file being
@@ -1135,7 +1161,9 @@ def _interrupt(signum, frame):
 
 
 def _process_in_worker(unit) -> object:
-    """A Candidate's FileResult, or a component's list of them."""
+    """A Candidate's FileResult, or a component's list of them. A worker told to stop ends once
+    its file is unwound: the pool's loop would take the interrupt for the file's result and
+    wait for the next task, and a broken pool on 3.13 waits for such a worker forever."""
     global _IN_TASK
     assert _WORKER is not None
     _IN_TASK = True
@@ -1143,6 +1171,10 @@ def _process_in_worker(unit) -> object:
         if isinstance(unit, Candidate):
             return _WORKER.process(unit)
         return _WORKER.process_component(unit)
+    except KeyboardInterrupt:  # SIGTERM (_interrupt); SIGINT is ignored in workers
+        os._exit(128 + signal.SIGTERM)
+    except lifeline.ParentGone:
+        os._exit(lifeline.EXIT_PARENT_GONE)
     finally:
         _IN_TASK = False
 
