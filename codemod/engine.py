@@ -863,7 +863,7 @@ class Engine:
                     pending.popleft()
                     self.progress.advance()
             except BrokenProcessPool:
-                _shut_down_broken(pool)
+                _shut_down(pool, BROKEN_POOL_GRACE)
                 # files done before the crash keep their results (a rerun would find them
                 # already fixed); the others are retried one at a time
                 while pending and _succeeded(pending[0][1]):
@@ -875,7 +875,7 @@ class Engine:
                 for result in self._run_isolated(_chain(unfinished, source), done):
                     yield result
         except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _shut_down(pool, INTERRUPTED_POOL_GRACE)
             raise
         pool.shutdown(wait=True)
 
@@ -897,7 +897,7 @@ class Engine:
                 try:
                     result = pool.submit(_process_in_worker, candidate).result()
                 except BrokenProcessPool:
-                    _shut_down_broken(pool)
+                    _shut_down(pool, BROKEN_POOL_GRACE)
                     pool = None
                     result = FileResult(candidate.display)
                     result.errors.append(f"{candidate.display}: could not be processed: the parser crashed; file left unchanged")
@@ -905,7 +905,7 @@ class Engine:
                 self.progress.advance()
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _shut_down(pool, INTERRUPTED_POOL_GRACE)
 
     def note(self, problem: str) -> None:
         """One line per problem, however many files it touches."""
@@ -932,22 +932,28 @@ def _preload_scanners(candidates: Sequence[Candidate]) -> None:
 
 
 BROKEN_POOL_GRACE = 5.0  # seconds a worker of a broken pool has to end after its SIGTERM
+INTERRUPTED_POOL_GRACE = 60.0  # seconds an interrupted run gives its workers to finish their files
 
 
-def _shut_down_broken(pool) -> None:
-    """Shut a broken pool down. It has sent SIGTERM to its workers; one that cannot end (stuck
-    sending a result nobody reads any more, with SIGTERM held back) is killed after a grace
-    period, so the files it held are retried instead of the run waiting for it."""
+def _shut_down(pool, grace: float) -> None:
+    """``pool.shutdown(wait=True, cancel_futures=True)``, without its ways to wait forever: a
+    worker that cannot end (stuck sending a result nobody reads any more, SIGTERM held back) is
+    killed after ``grace`` seconds, and once no worker is left the parent's end of the task pipe
+    is closed, so that a feeder thread blocked writing a task to it fails instead of waiting
+    (3.11.4 and later do so for a broken pool; 3.10 waits forever)."""
     workers = list((getattr(pool, "_processes", None) or {}).values())
-    manager = getattr(pool, "_executor_manager_thread", None)  # it joins the workers
-    if manager is None:  # pragma: no cover - a pool without the internals of 3.9 to 3.13
+    manager = getattr(pool, "_executor_manager_thread", None)
+    reader = getattr(getattr(pool, "_call_queue", None), "_reader", None)
+    if manager is None or reader is None:  # shut down already (or a pool without these internals)
         pool.shutdown(wait=True, cancel_futures=True)
         return
     pool.shutdown(wait=False, cancel_futures=True)
     for worker in workers:
-        worker.join(BROKEN_POOL_GRACE)
+        worker.join(grace)
         if worker.is_alive():
             worker.kill()
+            worker.join()
+    reader.close()
     manager.join()
 
 
@@ -1145,6 +1151,8 @@ def _hold_signals_while_sending_results() -> None:
         try:
             return send(*args, **kwargs)
         finally:
+            if _STOPPING:  # the interrupted file's result is sent: the worker ends, see _interrupt
+                os._exit(128 + signal.SIGTERM)
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     send_holding_signals.holds_signals = True
@@ -1152,18 +1160,23 @@ def _hold_signals_while_sending_results() -> None:
 
 
 _IN_TASK = False
+_STOPPING = False
 
 
 def _interrupt(signum, frame):
+    global _STOPPING
     if _IN_TASK:
-        raise KeyboardInterrupt  # unwinds the file at hand: old bytes or new, no temp file
+        # Unwinds the file at hand (old bytes or new, no temp file); the pool's loop sends the
+        # interrupt back as the file's result, and then the worker ends (send_holding_signals).
+        # Were it to wait for the next task instead, a broken pool on 3.13, which waits for every
+        # worker, would wait forever.
+        _STOPPING = True
+        raise KeyboardInterrupt
     os._exit(128 + signum)  # idle: nothing to clean up, and no traceback from the pool's loop
 
 
 def _process_in_worker(unit) -> object:
-    """A Candidate's FileResult, or a component's list of them. A worker told to stop ends once
-    its file is unwound: the pool's loop would take the interrupt for the file's result and
-    wait for the next task, and a broken pool on 3.13 waits for such a worker forever."""
+    """A Candidate's FileResult, or a component's list of them."""
     global _IN_TASK
     assert _WORKER is not None
     _IN_TASK = True
@@ -1171,8 +1184,6 @@ def _process_in_worker(unit) -> object:
         if isinstance(unit, Candidate):
             return _WORKER.process(unit)
         return _WORKER.process_component(unit)
-    except KeyboardInterrupt:  # SIGTERM (_interrupt); SIGINT is ignored in workers
-        os._exit(128 + signal.SIGTERM)
     except lifeline.ParentGone:
         os._exit(lifeline.EXIT_PARENT_GONE)
     finally:

@@ -26,12 +26,13 @@ class ParentGone(BaseException):
     so that no handler of a file's errors takes it for one."""
 
 
-def bind_to_parent(parent_pid: Optional[int]) -> None:
+def bind_to_parent(parent_pid: Optional[int], kernel: bool = True) -> None:
     """In a worker just started by ``parent_pid`` (None: by whichever process is its parent
-    now, a fork server say): die with it, from now on."""
+    now, a fork server say): die with it, from now on. ``kernel``: let the kernel kill it where
+    it can; else (and where it cannot) a thread does."""
     global _parent
     _parent = os.getppid() if parent_pid is None else parent_pid
-    if not _die_with_parent():
+    if not (kernel and _die_with_parent()):
         threading.Thread(target=_watch_parent, name="v4-migrate-lifeline", daemon=True).start()
     if not parent_alive():  # it died before the kernel was told
         os._exit(EXIT_PARENT_GONE)
