@@ -1,4 +1,7 @@
-from codemod.cli import main
+try:
+    from codemod.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command line loads: nothing was read or written
+    raise SystemExit(130) from None
 
 if __name__ == "__main__":
     main()

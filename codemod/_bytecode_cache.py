@@ -11,6 +11,10 @@ The functions are those ``dataclasses`` makes itself: a text always gets the cod
 ``compile`` gives it (the cache is keyed by the whole text, and by the interpreter's bytecode
 magic number). Python's rules for .pyc files apply: nothing is written under
 PYTHONDONTWRITEBYTECODE, and a file that cannot be read or written is ignored.
+
+It leans on how ``dataclasses`` makes methods up to Python 3.12: ``_create_fn`` compiles each
+method's own text through the module-global ``exec``. Where that is not so (3.13 builds one text
+per class in ``_FuncBuilder``), the block does nothing and the import is the plain one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,15 @@ import sys
 from contextlib import contextmanager
 from types import CodeType
 from typing import Dict, Iterator, Optional
+
+
+def compiles_each_method_alone(dataclasses) -> bool:
+    """Whether ``dataclasses`` makes each method with ``_create_fn`` through a global ``exec``:
+    the implementation detail the cache was made and checked for."""
+    create_fn = vars(dataclasses).get("_create_fn")
+    code = getattr(create_fn, "__code__", None)
+    return code is not None and "exec" in code.co_names
+
 
 def cache_path(module: str) -> Optional[str]:
     tag = sys.implementation.cache_tag
@@ -36,14 +49,16 @@ def cache_path(module: str) -> Optional[str]:
 def dataclass_methods_cached(module: str, path: Optional[str] = None) -> Iterator[Dict[str, int]]:
     """Within this block, the import of ``module`` (and all it imports), dataclasses compile
     each method text once across runs: one cache per module imported this way, holding what
-    its last import used. Yields the counts of texts found and compiled ("hits", "misses")."""
+    its last import used. Yields the counts of texts found and compiled ("hits", "misses"):
+    both stay 0 where ``dataclasses`` works otherwise (see ``compiles_each_method_alone``)."""
     import dataclasses
     import marshal
     from importlib.util import MAGIC_NUMBER
 
     path = path or cache_path(module)
     counts = {"hits": 0, "misses": 0}
-    if path is None or "exec" in vars(dataclasses):  # no cache, or already inside this block
+    if path is None or "exec" in vars(dataclasses) or not compiles_each_method_alone(dataclasses):
+        # no cache, already inside this block, or a dataclasses the cache was not made for
         yield counts
         return
     cached = _load(path, MAGIC_NUMBER, marshal)

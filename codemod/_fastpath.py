@@ -197,11 +197,9 @@ def _max_file_size_for(folder, seen):
         candidate = os.path.join(current, "pyproject.toml")
         if os.path.isfile(candidate):
             try:
-                import tomllib
-
                 with open(candidate, "rb") as fh:
-                    data = tomllib.load(fh)
-            except Exception:  # unreadable, not UTF-8, not TOML; or Python < 3.11
+                    data = _toml().load(fh)
+            except Exception:  # unreadable, not UTF-8, not TOML
                 result = None
                 break
             tool = data.get("tool", {})
@@ -218,6 +216,15 @@ def _max_file_size_for(folder, seen):
     for folder_seen in chain:
         seen[folder_seen] = result
     return result
+
+
+def _toml():
+    """The TOML parser config.py reads pyproject.toml with: tomllib, or tomli before 3.11."""
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: tomli, a dependency there
+        import tomli as tomllib
+    return tomllib
 
 
 # [tool.v4-migrate] keys that only choose rules, paths to skip (never explicit files), the exit

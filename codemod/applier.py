@@ -7,12 +7,12 @@ import errno
 import os
 import signal
 import stat
-import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, TextIO, Tuple
 
+from codemod import lifeline, tempnames
 from codemod.ftypes import Edit, Finding
 
 
@@ -29,7 +29,7 @@ class NotWritableError(OSError):
 
 
 CHANGED = "changed on disk while it was being fixed"
-TEMP_SUFFIX = ".v4-migrate.tmp"
+TEMP_SUFFIX = tempnames.SUFFIX
 
 
 def select_edits(findings: Iterable[Finding], fix_kinds: Sequence[str]) -> Tuple[List[Edit], List[Finding]]:
@@ -128,6 +128,7 @@ def write_atomic(path: Path, data: bytes, expected: Optional[bytes] = None, root
         refusal = refusal_for(target, before)
         if refusal is not None:
             raise NotWritableError(errno.EACCES, refusal)
+        lifeline.check_parent()  # a worker of a killed run writes nothing
         with interrupts_deferred():
             _replace(target, data, old.fileno(), before, lambda: _check_unchanged(path, target, old.fileno(), before, current))
             if _touched(old.fileno(), before, current):
@@ -231,7 +232,7 @@ def atomic_output(path, encoding: str = "utf-8") -> Iterator[TextIO]:
     if info is not None and not _writable(target, info):
         raise PermissionError(errno.EACCES, f"read-only (mode {stat.S_IMODE(info.st_mode):04o})")
     with interrupts_deferred():
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=TEMP_SUFFIX, dir=os.path.dirname(target))
+        fd, tmp_name = tempnames.make(str(target))
         try:
             with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
                 yield fh
@@ -271,8 +272,7 @@ def _umask() -> int:
 def _replace(target: str, data: bytes, old_fd: int, info: os.stat_result, last_check=None) -> None:
     """Write ``data`` to a temp file beside ``target`` with its metadata, run ``last_check``,
     and rename the temp file over ``target``; no temp file is left on any error."""
-    folder, name = os.path.split(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
+    fd, tmp_name = tempnames.make(target)
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
@@ -281,6 +281,7 @@ def _replace(target: str, data: bytes, old_fd: int, info: os.stat_result, last_c
             _copy_metadata(old_fd, tmp.fileno(), tmp_name, info)
         if last_check is not None:
             last_check()
+        lifeline.check_parent()
         os.replace(tmp_name, target)
     except BaseException:
         _discard(tmp_name)

@@ -133,8 +133,15 @@ def _command():
         except KeyboardInterrupt:  # before click turns it into "Aborted!" and exit code 1
             _interrupted()
 
+    class Command(click.Command):
+        def make_context(self, *args, **kwargs):
+            try:
+                return super().make_context(*args, **kwargs)
+            except KeyboardInterrupt:  # while click parses: 130 too, not "Aborted!" and 1 (findings)
+                _interrupted()
+
     cli.__doc__ = _cli.__doc__
-    command = click.command(context_settings={"help_option_names": ["-h", "--help"]})(cli)
+    command = click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})(cli)
     globals()["cli"] = command
     return command
 
@@ -444,6 +451,10 @@ def _run(argv: Optional[Sequence[str]]) -> None:
             gitcmd.stop_early()
     except KeyboardInterrupt:
         _interrupted()
+    except RuntimeError as exc:  # Python < 3.12 wraps one raised while a class is made (a dataclass field)
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _interrupted()
+        raise
     except OSError as exc:
         if exc.errno not in _OUTPUT_ERRNOS:
             raise

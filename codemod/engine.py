@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from codemod import applier, gitcmd, redact, scanners, suppressions
+from codemod import applier, gitcmd, lifeline, redact, scanners, suppressions, tempnames
 from codemod.config import CliOverrides, Config, ConfigResolver
 from codemod.discovery import Candidate, Discovery, GitBatch, exclude_spec
 from codemod.ftypes import SAFE, UNSAFE, VENDORED_MARKER, FileResult, Finding, ScanContext, ScanError, SourceText
@@ -187,6 +187,8 @@ class FileProcessor:
     def process_bytes(self, candidate: Candidate, raw: bytes, config: Config, result: FileResult) -> FileResult:
         if raw.startswith(VENDORED_MARKER):
             return result  # checked: the shim's own catalog of retired ids
+        if self.options.writes:
+            tempnames.remove_stale(candidate.path_str)  # what a killed run left beside this file
         try:
             return self._process_bytes(candidate, raw, config, result)
         except Exception as exc:  # a bug must cost one file, never the run or a traceback
@@ -965,7 +967,7 @@ class Engine:
                     pending.popleft()
                     self.progress.advance()
             except BrokenProcessPool:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _shut_down(pool, BROKEN_POOL_GRACE)
                 # files done before the crash keep their results (a rerun would find them
                 # already fixed); the others are retried one at a time
                 while pending and _succeeded(pending[0][1]):
@@ -977,7 +979,7 @@ class Engine:
                 for result in self._run_isolated(_chain(unfinished, source), done):
                     yield result
         except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _shut_down(pool, INTERRUPTED_POOL_GRACE)
             raise
         pool.shutdown(wait=True)
 
@@ -999,7 +1001,7 @@ class Engine:
                 try:
                     result = pool.submit(_process_in_worker, candidate).result()
                 except BrokenProcessPool:
-                    pool.shutdown(wait=True)
+                    _shut_down(pool, BROKEN_POOL_GRACE)
                     pool = None
                     result = FileResult(candidate.display)
                     result.errors.append(f"{candidate.display}: could not be processed: the parser crashed; file left unchanged")
@@ -1007,7 +1009,7 @@ class Engine:
                 self.progress.advance()
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _shut_down(pool, INTERRUPTED_POOL_GRACE)
 
     def note(self, problem: str) -> None:
         """One line per problem, however many files it touches (a config error may hold several)."""
@@ -1034,6 +1036,32 @@ def _preload_scanners(candidates: Sequence[Candidate]) -> None:
             pass
 
 
+BROKEN_POOL_GRACE = 5.0  # seconds a worker of a broken pool has to end after its SIGTERM
+INTERRUPTED_POOL_GRACE = 60.0  # seconds an interrupted run gives its workers to finish their files
+
+
+def _shut_down(pool, grace: float) -> None:
+    """``pool.shutdown(wait=True, cancel_futures=True)``, without its ways to wait forever: a
+    worker that cannot end (stuck sending a result nobody reads any more, SIGTERM held back) is
+    killed after ``grace`` seconds, and once no worker is left the parent's end of the task pipe
+    is closed, so that a feeder thread blocked writing a task to it fails instead of waiting
+    (3.11.4 and later do so for a broken pool; 3.10 waits forever)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    reader = getattr(getattr(pool, "_call_queue", None), "_reader", None)
+    if manager is None or reader is None:  # shut down already (or a pool without these internals)
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.join(grace)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+    reader.close()
+    manager.join()
+
+
 def _succeeded(future) -> bool:
     return future is not None and future.done() and not future.cancelled() and future.exception() is None
 
@@ -1050,7 +1078,11 @@ def _new_pool(processor: FileProcessor, jobs: int):
         # written to by a worker's collections: no copy-on-write of their pages, and about a
         # fifth less CPU per file.
         gc.freeze()
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(processor.options, processor if forked else None))
+        _block_signals_across_forks()
+    # a fork server, not this process, is the parent of its workers
+    parent = None if multiprocessing.get_start_method(allow_none=False) == "forkserver" else os.getpid()
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                               initargs=(processor.options, processor if forked else None, parent))
 
 
 def _chain(first: List[Candidate], rest: Iterable[Candidate]) -> Iterator[Candidate]:
@@ -1194,8 +1226,36 @@ def _import_python_scanner() -> None:
 _WORKER: Optional[FileProcessor] = None
 
 
-def _init_worker(options: RunOptions, processor: Optional[FileProcessor] = None) -> None:
+_FORK_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_mask_before_fork: List[object] = []  # the parent's signal mask, while a fork is under way
+_fork_hooks_registered = False
+
+
+def _block_signals_across_forks() -> None:
+    """A worker is forked with SIGINT and SIGTERM blocked, until _init_worker has set its own
+    handlers: a Ctrl-C that lands while the child runs the interpreter's after-fork hooks
+    (logging's lock, say) would otherwise print a traceback there ("Exception ignored in...")."""
+    global _fork_hooks_registered
+    if _fork_hooks_registered or not hasattr(signal, "pthread_sigmask") or not hasattr(os, "register_at_fork"):
+        return
+    _fork_hooks_registered = True
+
+    def before() -> None:
+        _mask_before_fork.append(signal.pthread_sigmask(signal.SIG_BLOCK, _FORK_SIGNALS))
+
+    def after_in_parent() -> None:
+        if _mask_before_fork:
+            signal.pthread_sigmask(signal.SIG_SETMASK, _mask_before_fork.pop())
+
+    def after_in_child() -> None:
+        _mask_before_fork.clear()  # still blocked: _init_worker unblocks them
+
+    os.register_at_fork(before=before, after_in_parent=after_in_parent, after_in_child=after_in_child)
+
+
+def _init_worker(options: RunOptions, processor: Optional[FileProcessor] = None, parent: Optional[int] = None) -> None:
     global _WORKER
+    lifeline.bind_to_parent(parent)  # a SIGKILL of the run ends its workers too
     # Ctrl-C reaches the whole process group: the parent decides (it cancels queued files and
     # lets running ones finish); a worker never dies in the middle of a file because of it.
     # SIGTERM (also how a broken pool stops its workers) unwinds like Ctrl-C, so a file being
@@ -1203,6 +1263,8 @@ def _init_worker(options: RunOptions, processor: Optional[FileProcessor] = None)
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _interrupt)
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORK_SIGNALS)  # blocked since the fork
     except (ValueError, OSError):  # pragma: no cover
         pass
     _WORKER = processor or FileProcessor(options, ConfigResolver(options.config_path, options.overrides))
@@ -1224,6 +1286,8 @@ def _hold_signals_while_sending_results() -> None:
         try:
             return send(*args, **kwargs)
         finally:
+            if _STOPPING:  # the interrupted file's result is sent: the worker ends, see _interrupt
+                os._exit(128 + signal.SIGTERM)
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     send_holding_signals.holds_signals = True
@@ -1231,11 +1295,18 @@ def _hold_signals_while_sending_results() -> None:
 
 
 _IN_TASK = False
+_STOPPING = False
 
 
 def _interrupt(signum, frame):
+    global _STOPPING
     if _IN_TASK:
-        raise KeyboardInterrupt  # unwinds the file at hand: old bytes or new, no temp file
+        # Unwinds the file at hand (old bytes or new, no temp file); the pool's loop sends the
+        # interrupt back as the file's result, and then the worker ends (send_holding_signals).
+        # Were it to wait for the next task instead, a broken pool on 3.13, which waits for every
+        # worker, would wait forever.
+        _STOPPING = True
+        raise KeyboardInterrupt
     os._exit(128 + signum)  # idle: nothing to clean up, and no traceback from the pool's loop
 
 
@@ -1248,6 +1319,8 @@ def _process_in_worker(unit) -> object:
         if isinstance(unit, Candidate):
             return _WORKER.process(unit)
         return _WORKER.process_component(unit)
+    except lifeline.ParentGone:
+        os._exit(lifeline.EXIT_PARENT_GONE)
     finally:
         _IN_TASK = False
 

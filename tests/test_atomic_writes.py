@@ -231,8 +231,27 @@ def _interrupt(tree: Path, sig: int, to_group: bool, jobs: int, when) -> subproc
     return proc
 
 
+def _handles_sigterm(pid: int) -> bool:
+    """Whether the process has its SIGTERM handler (the command line's first step): from then on
+    an interrupt is v4-migrate's to handle, not the interpreter's start-up's. Without /proc: yes."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            caught = next(line for line in status if line.startswith("SigCgt:")).split()[1]
+    except (OSError, StopIteration):
+        return True
+    return bool(int(caught, 16) >> (signal.SIGTERM - 1) & 1)
+
+
 def _after(seconds: float):
-    return lambda proc: time.sleep(seconds)
+    """``seconds`` after the run handles signals (how long start-up takes is no part of the test)."""
+
+    def wait(proc: subprocess.Popen) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and not _handles_sigterm(proc.pid):
+            time.sleep(0.002)
+        time.sleep(seconds)
+
+    return wait
 
 
 def _after_first_write(tree: Path, original: Dict[str, bytes]):
@@ -275,8 +294,8 @@ def test_interrupted_fix_leaves_every_file_old_or_new(fix_tree, tmp_path, sig, t
     counts = _check_every_file(tree, original, fixed)
     assert "Traceback" not in stderr, stderr
     # 130 or -SIGINT (CPython may end an interrupted run by re-raising SIGINT: the shell sees 130
-    # either way); -SIGTERM: it came before v4-migrate's handler (interpreter start-up)
-    assert proc.returncode in (0, 1, 130, -signal.SIGINT, -signal.SIGTERM), (proc.returncode, stderr)
+    # either way)
+    assert proc.returncode in (0, 1, 130, -signal.SIGINT), (proc.returncode, stderr)
     if proc.returncode in (130, -signal.SIGINT):
         assert "interrupted; every file is either unchanged or completely rewritten" in stderr
     if delay != "first write":
@@ -288,6 +307,42 @@ def test_interrupted_fix_leaves_every_file_old_or_new(fix_tree, tmp_path, sig, t
     assert again.returncode in (0, 1), again_stderr.decode()
     for rel in original:
         assert (tree / rel).read_bytes() == fixed[rel], rel
+
+
+def _only_start_up_frames(stderr: str) -> bool:
+    """A traceback of the interpreter's own start-up (runpy, importlib, site, the standard
+    library): no frame of v4-migrate's code but the package's empty __init__.py."""
+    package = str(REPO_ROOT / "codemod")
+    frames = [line.split('"')[1] for line in stderr.splitlines() if line.strip().startswith('File "')]
+    return stderr.rstrip().endswith(("KeyboardInterrupt", "KeyboardInterrupt:")) and all(
+        not frame.startswith(package) or frame == os.path.join(package, "__init__.py") for frame in frames)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.01, 0.02, 0.035, 0.05, 0.08, 0.12, 0.16])
+def test_ctrl_c_during_start_up_writes_nothing_and_ends_quietly_once_v4_migrate_runs(fix_tree, tmp_path, delay):
+    """Before any code of v4-migrate runs, Ctrl-C is the interpreter's: CPython prints its own
+    KeyboardInterrupt traceback (from runpy or importlib) and ends with 1 or -SIGINT, having
+    written nothing. From the first line of ``codemod/__main__.py`` on, it ends quietly with 130,
+    having written nothing either. (CPython may also lose the interrupt in an import's clean-up,
+    "Exception ignored": the run then goes on as if there had been none.)"""
+    pristine, original, fixed = fix_tree
+    tree = tmp_path / "tree"
+    shutil.copytree(pristine, tree)
+    proc = _run_fix(tree)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    stderr = err.decode()
+    counts = _check_every_file(tree, original, fixed)
+    if stderr.startswith("Exception ignored") and "KeyboardInterrupt" in stderr and "Traceback" not in stderr.split("\n", 2)[2]:
+        assert proc.returncode in (0, 1) and counts["original"] == 0, (proc.returncode, stderr)  # lost: a whole run
+        return
+    assert counts["fixed"] == 0
+    if "Traceback" in stderr:
+        assert _only_start_up_frames(stderr) and proc.returncode in (1, -signal.SIGINT), (proc.returncode, stderr)
+    else:
+        assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, stderr)
+        assert stderr in ("", "interrupted; every file is either unchanged or completely rewritten\n"), stderr
 
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")

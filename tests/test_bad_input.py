@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,7 @@ import pytest
 
 from codemod import engine as engine_module
 from codemod.engine import Engine, RunOptions
-from codemod.scanners import python as python_scanner
-from helpers import git, run_cli
+from helpers import REPO_ROOT, git, run_cli
 
 LEGACY = 'MODEL = "deepseek-chat"\n'
 TODAY = datetime.date(2026, 11, 28)
@@ -265,29 +265,63 @@ def test_a_fifo_that_replaces_a_file_mid_run_does_not_hang(tmp_path, monkeypatch
     assert [r.path for r in results if r.changed] == ["a.py"]
 
 
+CRASHING_RUN = """
+import json, os, sys, time
+from codemod.engine import Engine, RunOptions
+from codemod.scanners import python as python_scanner
+from helpers import TODAY
+
+writing = sys.argv[1]  # made once the slow file is being written, outside the tree
+real_parse, real_fsync = python_scanner.cpython_module, os.fsync
+
+def crash_on_marker(text):
+    if "# CRASH" in text:
+        for _ in range(3000):  # until the other worker writes the slow file
+            if os.path.exists(writing):
+                break
+            time.sleep(0.01)
+        os._exit(11)
+    return real_parse(text)
+
+def slow_write_of_marker(fd):
+    if b"# SLOW" in os.pread(fd, 4096, 0):
+        open(writing, "w").close()
+        time.sleep(2)  # the pool breaks meanwhile
+    real_fsync(fd)
+
+python_scanner.cpython_module = crash_on_marker
+os.fsync = slow_write_of_marker
+results = Engine(RunOptions(today=TODAY, fix=True, jobs=2)).run(["."])
+print(json.dumps([(r.path, r.errors) for r in results]))
+"""
+
+
 @pytest.mark.skipif(
     __import__("multiprocessing").get_start_method(allow_none=False) != "fork", reason="patches reach workers by fork"
 )
-def test_a_file_that_crashes_a_worker_costs_only_that_file(tmp_path, monkeypatch):
+def test_a_file_that_crashes_a_worker_costs_only_that_file(tmp_path):
     """Should the parser kill a worker process (LibCST's native parser can segfault), the other
-    files are still processed and the crashing one is reported."""
+    files are still processed and the crashing one is reported. Here the other worker is in the
+    middle of a write when the pool breaks, so the pool's SIGTERMs wait for the write: it must
+    then end, not take the interrupt for the file's result (on 3.13 a broken pool waits for
+    every worker: the run hung). In a subprocess, so that a hang fails the test."""
     n = engine_module.MIN_FILES_FOR_POOL + 6
+    tree = tmp_path / "tree"
     for index in range(n):
-        _write(tmp_path / f"m{index:02d}.py", LEGACY + ("# CRASH\n" if index == 7 else ""))
-    monkeypatch.chdir(tmp_path)
-    real_parse = python_scanner.cpython_module
-
-    def crash_on_marker(text):
-        if "# CRASH" in text:
-            os._exit(11)
-        return real_parse(text)
-
-    monkeypatch.setattr(python_scanner, "cpython_module", crash_on_marker)
-    engine = _engine(jobs=2)
-    results = list(engine.run(["."]))
-    errors = [e for r in results for e in r.errors]
-    assert errors == ["m07.py: could not be processed: the parser crashed; file left unchanged"]
+        _write(tree / f"m{index:02d}.py", LEGACY + {6: "# SLOW\n", 7: "# CRASH\n"}.get(index, ""))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "tests")])}
+    proc = subprocess.Popen([sys.executable, "-c", CRASHING_RUN, str(tmp_path / "writing")], cwd=tree, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=120)  # it takes seconds
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the run hung after a worker crashed")
+    assert proc.returncode == 0, err
+    results = json.loads(out)
+    assert [e for _, errors in results for e in errors] == ["m07.py: could not be processed: the parser crashed; file left unchanged"]
     assert len(results) == n
     for index in range(n):
-        text = (tmp_path / f"m{index:02d}.py").read_text()
+        text = (tree / f"m{index:02d}.py").read_text()
         assert ("deepseek-v4-flash" in text) == (index != 7), index
