@@ -1038,14 +1038,16 @@ def _preload_scanners(candidates: Sequence[Candidate]) -> None:
 
 BROKEN_POOL_GRACE = 5.0  # seconds a worker of a broken pool has to end after its SIGTERM
 INTERRUPTED_POOL_GRACE = 60.0  # seconds an interrupted run gives its workers to finish their files
+MANAGER_GRACE = 2.0  # seconds the pool's thread has to finish once no worker is left
 
 
 def _shut_down(pool, grace: float) -> None:
-    """``pool.shutdown(wait=True, cancel_futures=True)``, without its ways to wait forever: a
+    """``pool.shutdown(wait=True, cancel_futures=True)``, without its ways to wait forever. A
     worker that cannot end (stuck sending a result nobody reads any more, SIGTERM held back) is
-    killed after ``grace`` seconds, and once no worker is left the parent's end of the task pipe
-    is closed, so that a feeder thread blocked writing a task to it fails instead of waiting
-    (3.11.4 and later do so for a broken pool; 3.10 waits forever)."""
+    killed after ``grace`` seconds. Once no worker is left, a pool thread still waiting is stuck
+    on a task its feeder thread cannot write (the pipe is full, and no worker will read it:
+    Python 3.10); the parent's end of the pipe is closed, so the write fails, as 3.11's own
+    shutdown of a broken pool does."""
     workers = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
     reader = getattr(getattr(pool, "_call_queue", None), "_reader", None)
@@ -1058,8 +1060,10 @@ def _shut_down(pool, grace: float) -> None:
         if worker.is_alive():
             worker.kill()
             worker.join()
-    reader.close()
-    manager.join()
+    manager.join(MANAGER_GRACE)
+    if manager.is_alive():
+        reader.close()
+        manager.join()
 
 
 def _succeeded(future) -> bool:
