@@ -14,11 +14,9 @@ import errno
 import json
 import os
 import resource
-import shutil
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
