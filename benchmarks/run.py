@@ -310,7 +310,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     # 5. the pre-commit path: 10 clean files vs `python -c pass`
     clean = sorted(rel for rel in subset if rel not in manifest["interesting"])
-    ten = [clean[i * len(clean) // 10] for i in range(10)]
+    ten = [clean[i * len(clean) // 10] for i in range(10)] if len(clean) >= 10 else (clean or subset)[:10]
     pc_runs = max(15, runs * 3)
     log(f"pre-commit path: 10 clean files and python -c pass, in turns ({pc_runs} runs each) ...")
     (pc_time, _, pc_proc), (py_time, _, _) = wall_pair([V4, *ten], [PYTHON, "-c", "pass"], tree, pc_runs, (0,), (0,))

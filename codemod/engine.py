@@ -28,6 +28,8 @@ MIN_FILES_FOR_POOL = 24
 BINARY_SNIFF_BYTES = 8192
 # Set (to anything) to always use the Python byte prefilter, never `git grep` (tests, debugging).
 NO_GIT_GREP_ENV = "V4_MIGRATE_NO_GIT_GREP"
+# the files whose scan may follow a name imported from another module (project.py)
+IMPORTER_SUFFIXES = (".py", ".pyi") + tuple(spec[1:] for spec in gitcmd.JS_PATHSPECS)
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ class FileProcessor:
 
     def _process_bytes(self, candidate: Candidate, raw: bytes, config: Config, result: FileResult) -> FileResult:
         fmt = scanners.format_for(candidate.path) or "text"
-        facts = self.facts.for_file(candidate.display) if self.facts is not None and fmt == "python" else None
+        facts = self.facts.for_file(candidate.display, fmt) if self.facts is not None else None
         ctx = ScanContext(path=candidate.display, catalog=config.catalog, config=config, today=self.options.today, facts=facts)
         try:
             decoded = decode(raw, fmt)
@@ -580,9 +582,9 @@ class Engine:
         self.files_seen = 0
         self.progress: Progress = Progress()
         self.prefiltered_by_git = 0  # files ruled out by `git grep` without being read here
-        self.python_read: List[Candidate] = []  # Python files read here that the prefilter ruled out
+        self.importers_read: List[Candidate] = []  # Python and JS files read here that the prefilter ruled out
         self.on_early_found = None  # called once the files the early git grep found are streamed
-        self._held_python: List[Candidate] = []  # with --fix, the Python files, until the facts are in
+        self._held_importers: List[Candidate] = []  # with --fix, the Python and JS files, until the facts are in
         self._name_greps: Dict[str, Tuple[Set[str], "GitGrep"]] = {}  # folder -> (names, its git grep -w)
 
     def exclude_for(self, real_folder: str) -> Optional[Tuple[object, str]]:
@@ -678,8 +680,8 @@ class Engine:
                 continue
             if raw is not None and self.processor.is_candidate(raw, config):
                 yield candidate, raw, config
-            elif raw is not None and candidate.path_str.endswith((".py", ".pyi")):
-                self.python_read.append(candidate)  # may import a constant from a definer
+            elif raw is not None and candidate.path_str.endswith(IMPORTER_SUFFIXES):
+                self.importers_read.append(candidate)  # may import a constant from a definer
 
     def _batch_hits(self, batches: Sequence[Tuple[GitBatch, Config]], hits: List[Optional[Set[str]]]) -> List[Tuple[Candidate, Config]]:
         """The files of the batches that `git grep` found (where it could not run, all of them
@@ -799,7 +801,7 @@ class Engine:
                 for result in outcome:
                     first = held.pop(result.path, None)
                     done.append(result if first is None else self._merged(first, result))
-            elif outcome.path.endswith((".py", ".pyi")):
+            elif outcome.path.endswith(IMPORTER_SUFFIXES):
                 held[outcome.path] = outcome
             else:
                 yield outcome
@@ -831,7 +833,17 @@ class Engine:
                 if exports:
                     definers.append((candidate, exports))
                 if hold:  # any Python file may read another's constant: fixed once the facts are in
-                    self._held_python.append(candidate)
+                    self._held_importers.append(candidate)
+                    continue
+                streamed[candidate.display] = candidate
+            elif fmt == "javascript":
+                from codemod.project import js_exports_in
+
+                exports = js_exports_in(raw, candidate.display, config.catalog)
+                if exports:
+                    definers.append((candidate, exports))
+                if hold:  # as a Python file: it may import another module's constant
+                    self._held_importers.append(candidate)
                     continue
                 streamed[candidate.display] = candidate
             elif fmt in ("dotenv", "yaml"):
@@ -847,7 +859,7 @@ class Engine:
     def _components_after(self, stream, definers, streamed: Dict[str, Candidate], paths: Sequence[str]):
         """The stream, then the components: each definer with the files that import from it."""
         yield from stream
-        held, self._held_python = self._held_python, []
+        held, self._held_importers = self._held_importers, []
         if not definers and not held:
             return  # a run without Python files imports no LibCST
         from codemod import project
@@ -888,16 +900,16 @@ class Engine:
                 searched, grep = self._name_greps.pop(folder, (set(), None))
                 greps = [grep] if grep is not None else []
                 if names - searched:  # names of the files discovery listed after the early ones
-                    greps.append(GitGrep(Path(folder), [n.encode() for n in sorted(names - searched)], gitcmd.PYTHON_PATHSPECS, words=True))
+                    greps.append(GitGrep(Path(folder), [n.encode() for n in sorted(names - searched)], gitcmd.IMPORTER_PATHSPECS, words=True))
                 for grep in greps:
                     for candidate in self.discovery.git_found(Path(folder), grep.names() or (), again=True):
                         found.setdefault(candidate.display, candidate)
-        for candidate in [*streamed, *self.python_read, *tests]:
+        for candidate in [*streamed, *self.importers_read, *tests]:
             found.setdefault(candidate.display, candidate)
         test_displays = {candidate.display for candidate in tests}
         consumers: List[Tuple[Candidate, str]] = []
         for display, candidate in sorted(found.items()):
-            if not display.endswith((".py", ".pyi")):
+            if not display.endswith(IMPORTER_SUFFIXES):
                 continue
             try:
                 with open(candidate.path_str, "rb") as fh:
@@ -913,7 +925,7 @@ class Engine:
             return
         for folder in sorted({str(Path(p)) for p in paths if os.path.isdir(p)}):
             self._name_greps[folder] = (set(names), GitGrep(Path(folder), [n.encode() for n in sorted(names)],
-                                                            gitcmd.PYTHON_PATHSPECS, words=True))
+                                                            gitcmd.IMPORTER_PATHSPECS, words=True))
 
     def _run_units(self, units) -> Iterator[object]:
         """Each unit processed: a (candidate, bytes, config) gives a FileResult, a component a

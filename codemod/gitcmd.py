@@ -67,6 +67,9 @@ def _drain(pipe, into: List[bytes]) -> None:
 
 
 PYTHON_PATHSPECS = ("*.py", "*.pyi", "*.ipynb")
+JS_PATHSPECS = ("*.js", "*.mjs", "*.cjs", "*.jsx", "*.ts", "*.mts", "*.cts", "*.tsx", "*.vue", "*.svelte")
+# the files that may import another module's constant: searched for the names definers export
+IMPORTER_PATHSPECS = PYTHON_PATHSPECS + JS_PATHSPECS
 
 
 def ls_files_command(root: Path) -> List[str]:

@@ -83,3 +83,72 @@ def call_words() -> Tuple[str, ...]:
     """The last names of every request call: the statements that hold one are kept when a
     Python file is pruned, since a retired id may reach them from elsewhere."""
     return tuple(sorted({call.rpartition(".")[2] for shape in shapes() for call in shape.calls}))
+
+
+# -- JavaScript/TypeScript (rules/libraries_js.toml) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class JsRequestShape:
+    library: str
+    calls: Tuple[str, ...]
+    argument: int  # the object argument that holds the model and gets the thinking mode
+    model_keys: Tuple[str, ...]
+    thinking: Optional[Tuple[str, ...]]  # the keys under which `thinking` goes; None: not taken
+    new: bool = False
+    body: Optional[str] = None  # the options key whose value is the JSON body (fetch)
+    provider: bool = False  # the model is an AI SDK provider's model object
+    always_deepseek: bool = False
+    docs: str = ""
+
+    def matches(self, callee: str, new: bool) -> bool:
+        if new != self.new:
+            return False
+        return any(callee == call or ("." in call and callee.endswith("." + call)) for call in self.calls)
+
+
+@dataclass(frozen=True)
+class JsLibraries:
+    requests: Tuple[JsRequestShape, ...]
+    providers: Tuple[str, ...]  # calls that give a DeepSeek model object: deepseek("id")
+    factories: Tuple[str, ...]  # calls that make a DeepSeek provider: createDeepSeek({...})
+    compatible_factories: Tuple[str, ...]  # DeepSeek's when their baseURL is
+    client_constructors: Tuple[str, ...]
+    base_url_keys: Tuple[str, ...]
+    env_readers: Tuple[str, ...]
+
+    def request_for(self, callee: str, new: bool) -> Optional[JsRequestShape]:
+        return next((shape for shape in self.requests if shape.matches(callee, new)), None)
+
+
+@lru_cache(maxsize=1)
+def js_libraries() -> JsLibraries:
+    with open(rules_dir() / "libraries_js.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    requests = []
+    for entry in data.get("request", ()):
+        thinking = entry.get("thinking", "none")
+        if thinking != "none" and not (isinstance(thinking, list) and all(isinstance(k, str) for k in thinking)):
+            raise ValueError(f"rules/libraries_js.toml: {entry.get('library')!r}: thinking is a list of keys or \"none\"")
+        requests.append(JsRequestShape(
+            library=str(entry["library"]),
+            calls=tuple(entry["calls"]),
+            argument=int(entry.get("argument", 0)),
+            model_keys=tuple(entry.get("model", ("model",))),
+            thinking=None if thinking == "none" else tuple(thinking),
+            new=bool(entry.get("new", False)),
+            body=entry.get("body"),
+            provider=bool(entry.get("provider", False)),
+            always_deepseek=entry.get("deepseek") == "always",
+            docs=str(entry.get("docs", "")),
+        ))
+    providers, clients = data.get("providers", {}), data.get("clients", {})
+    return JsLibraries(
+        requests=tuple(requests),
+        providers=tuple(providers.get("deepseek", ())),
+        factories=tuple(providers.get("factories", ())),
+        compatible_factories=tuple(providers.get("compatible_factories", ())),
+        client_constructors=tuple(clients.get("constructors", ())),
+        base_url_keys=tuple(clients.get("base_url_keys", ())),
+        env_readers=tuple(clients.get("env_readers", ())),
+    )

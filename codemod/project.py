@@ -12,18 +12,21 @@ proportional to the files involved: nothing else is read or parsed."""
 from __future__ import annotations
 
 import bisect
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from codemod.catalog import Catalog, RetiredModel
 from codemod.discovery import Candidate
-from codemod.scanners._pyflow import MIGRATED, RETIRED, Facts, Origin
+from codemod.scanners._origins import MIGRATED, RETIRED, Facts, Origin
 
 # NAME = "deepseek-chat"  /  NAME: str = os.getenv("X", "deepseek-chat")
 _LITERAL = re.compile(r"""^(?:[rRuU]?)(['"])([^'"\\\n]*)\1""")
 _GETENV = re.compile(r"""^(?:os\.)?(?:getenv|environ\.get)\(\s*(['"])(\w+)\1\s*,\s*(['"])([^'"\\\n]*)\3\s*\)""")
 _IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b|import[ \t]+([\w.]+))")
+# from "./config.js"  /  require("../shared/config")  /  import("./config")
+_JS_IMPORT = re.compile(r"""(?:\bfrom|\brequire\(|\bimport\(?)[ \t]*["']([^"'\n]+)["']""")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Export:
     line: int
     env: bool = False  # an environment variable a .env, compose or YAML file sets, not a Python name
     table: bool = False  # a dict literal of the module is keyed by the id (``name``: its module's last part)
+    js: bool = False  # a JavaScript/TypeScript module's `export const`
 
     @property
     def key(self) -> str:
@@ -164,12 +168,62 @@ def env_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expo
     return found
 
 
+# export const NAME = "id"  /  export const NAME: string = process.env.X ?? "id"  (and `let`, `var`)
+_JS_EXPORT = re.compile(
+    r"""^[ \t]*export[ \t]+(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]*)?=[ \t]*"""
+    r"""(?:(?:process\.env|import\.meta\.env)\.(\w+)[ \t]*(?:\?\?|\|\|)[ \t]*)?(["'`])([^"'`\\\n]*)\3""")
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue", ".svelte")
+
+
+def js_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
+    """The `export const` bindings of a JavaScript/TypeScript module that hold a retired id, its
+    env default, or this tool's rewrite of one (`process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`).
+    Only the lines that hold an id or a rewrite are looked at."""
+    found: List[Export] = []
+    seen: Set[int] = set()
+    line_of = _LineNumbers(raw)
+    for match in catalog.prefilter_re.finditer(raw):
+        line_start = raw.rfind(b"\n", 0, match.start()) + 1
+        if line_start in seen:
+            continue
+        seen.add(line_start)
+        line_end = raw.find(b"\n", line_start)
+        try:
+            line = raw[line_start:line_end if line_end >= 0 else len(raw)].decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError:
+            continue
+        export = _JS_EXPORT.match(line)
+        if export is None:
+            continue
+        name, variable, _, value = export.groups()
+        exact = catalog.exact(value)
+        if exact is not None:
+            found.append(Export(display_path, name, exact.model, RETIRED, line_of(line_start), js=True))
+            continue
+        model = next((m for m in catalog.retired.values()
+                      if variable in (m.env_var, "VITE_" + m.env_var) and value == m.replacement), None)
+        if model is not None:
+            found.append(Export(display_path, name, model, MIGRATED, line_of(line_start), js=True))
+    return found
+
+
+def js_module_key(display_path: str) -> str:
+    """`src/config` for `src/config.ts`: what an import names, without the extension."""
+    path = display_path.replace("\\", "/")
+    for suffix in JS_SUFFIXES:
+        if path.endswith(suffix):
+            return path[: -len(suffix)]
+    return path
+
+
 def is_test_path(path: str) -> bool:
-    """``test_*.py``, ``*_test.py``, ``conftest.py``, or a file under ``tests/`` or ``test/``."""
+    """``test_*.py``, ``*_test.py``, ``conftest.py``, ``*.test.ts``, ``*.spec.js``, or a file under
+    ``tests/``, ``test/`` or ``__tests__/``."""
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]
     stem = name.rsplit(".", 1)[0]
-    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or any(p in ("tests", "test") for p in parts[:-1])
+    return (stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or ".test." in name or ".spec." in name
+            or any(p in ("tests", "test", "__tests__") for p in parts[:-1]))
 
 
 def imported_modules(text: str) -> Set[str]:
@@ -179,6 +233,12 @@ def imported_modules(text: str) -> Set[str]:
     for match in _IMPORT.finditer(text):
         name = match.group(1) or match.group(2) or ""
         modules.update(part for part in name.split(".") if part)
+    for match in _JS_IMPORT.finditer(text):  # a JS module is named by its file: `./config.js` is `config`
+        parts = [p for p in js_module_key(match.group(1)).split("/") if p not in ("", ".", "..")]
+        if parts and parts[-1] == "index":
+            parts.pop()
+        if parts:
+            modules.add(parts[-1])
     return modules
 
 
@@ -189,8 +249,11 @@ class ProjectFacts:
         self.by_module: Dict[Tuple[str, ...], Dict[str, Export]] = {}
         self.env: Dict[str, List[Export]] = {}  # variable -> where env files set it to a retired id
         self.tables: Dict[Tuple[str, ...], Dict[str, Export]] = {}  # module -> ids its dicts are keyed by
+        self.js_modules: Dict[str, Dict[str, Export]] = {}  # "src/config" -> its exports
         for export in exports:
-            if export.env:
+            if export.js:
+                self.js_modules.setdefault(js_module_key(export.path), {})[export.name] = export
+            elif export.env:
                 self.env.setdefault(export.name, []).append(export)
             elif export.table:
                 self.tables.setdefault(export.module, {})[export.legacy_id] = export
@@ -203,7 +266,8 @@ class ProjectFacts:
     @property
     def names(self) -> Set[str]:
         tables = {module[-1] for module in self.tables}  # their importers name the module
-        return {name.partition(".")[0] for names in self.by_module.values() for name in names} | set(self.env) | tables
+        js = {name for names in self.js_modules.values() for name in names}
+        return {name.partition(".")[0] for names in self.by_module.values() for name in names} | set(self.env) | tables | js
 
     def env_value(self, variable: str) -> Optional[Export]:
         """Where the project's env files set ``variable``, when they all set it to one retired
@@ -211,8 +275,13 @@ class ProjectFacts:
         exports = self.env.get(variable, [])
         return exports[0] if exports and len({e.model.id for e in exports}) == 1 else None
 
-    def for_file(self, display_path: str) -> "FileFacts":
-        return FileFacts(self, module_parts(display_path))
+    def for_file(self, display_path: str, fmt: str = "python") -> Optional[object]:
+        """What a file's scan may ask of the facts: for Python and JavaScript files; None otherwise."""
+        if fmt == "python":
+            return FileFacts(self, module_parts(display_path))
+        if fmt == "javascript":
+            return JsFileFacts(self, display_path)
+        return None
 
     def module_file(self, importer: Tuple[str, ...], module: str, level: int, known: Dict[Tuple[str, ...], Dict[str, Export]]) -> Optional[Tuple[str, ...]]:
         """The module of ``known`` that an import names, when exactly one does."""
@@ -267,6 +336,41 @@ class FileFacts(Facts):
 
     def names(self) -> FrozenSet[str]:
         return self.project.frozen_names
+
+
+class JsFileFacts:
+    """What a JavaScript/TypeScript file may ask: the export of another module it imports."""
+
+    _ALIASES = ("@/", "~/", "#/", "src/")  # path aliases of bundlers and tsconfig `paths`
+
+    def __init__(self, project: ProjectFacts, importer: str):
+        self.project = project
+        self.importer = importer.replace("\\", "/")
+
+    def imported(self, specifier: str, name: str):
+        from codemod.scanners._jsflow import Imported
+
+        export = self.resolve(specifier, name)
+        if export is None:
+            return None
+        return Imported(export.kind, export.model, export.key, f"{export.path}:{export.line}")
+
+    def resolve(self, specifier: str, name: str) -> Optional[Export]:
+        modules = self.project.js_modules
+        if specifier.startswith("."):
+            folder = posixpath.dirname(self.importer)
+            target = posixpath.normpath(posixpath.join(folder, js_module_key(specifier)))
+            for key in (target, f"{target}/index"):
+                if name in modules.get(key, {}):
+                    return modules[key][name]
+            return None
+        bare = next((specifier[len(a):] for a in self._ALIASES if specifier.startswith(a)), None)
+        if bare is None:
+            return None  # a package, not a module of the project
+        bare = js_module_key(bare)
+        matches = [names[name] for key, names in modules.items()
+                   if name in names and (key == bare or key.endswith("/" + bare) or key in (f"{bare}/index",) or key.endswith(f"/{bare}/index"))]
+        return matches[0] if len(matches) == 1 else None
 
 
 @dataclass

@@ -26,6 +26,7 @@ from codemod._bytecode_cache import dataclass_methods_cached
 # (module, file-name patterns), first match wins.
 FORMATS = (
     ("python", ("*.py", "*.pyi")),
+    ("javascript", ("*.js", "*.mjs", "*.cjs", "*.jsx", "*.ts", "*.mts", "*.cts", "*.tsx", "*.vue", "*.svelte")),
     ("notebook", ("*.ipynb",)),
     ("yaml", ("*.yaml", "*.yml")),
     ("dotenv", (".env", ".env.*", "*.env")),

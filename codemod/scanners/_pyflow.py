@@ -12,7 +12,7 @@ mode the request must send to behave as before, and the edit that sends it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -23,27 +23,10 @@ from codemod.libraries import RequestShape
 from codemod.pysource import Visitor, dotted_name, item_insertion, keyword_arg, visit_tree
 from codemod.scanners._literals import python_string
 
-RETIRED = "retired"  # a retired id literal
-MIGRATED = "migrated"  # this tool's own rewrite: os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")
-OTHER = "other"  # a known string that is not a retired id
-UNKNOWN = "unknown"  # read at run time, or from somewhere this module cannot see
+from codemod.scanners._origins import MIGRATED, OTHER, RETIRED, UNKNOWN, Facts, Origin  # noqa: F401 (re-exported)
 
 GETENV_CALLS = ("os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "environ.setdefault")
 MAX_STEPS = 64  # names followed for one expression
-
-
-@dataclass(frozen=True)
-class Origin:
-    kind: str
-    model: Optional[RetiredModel] = None
-    node: Optional[cst.CSTNode] = None  # the retired literal, when it is in this file
-    export: Optional[str] = None  # the key of a retired value defined in another file
-    where: str = ""  # the other file's path and line, for messages
-    site: Optional[cst.CSTNode] = None  # this tool's own rewrite, when it is in this file
-
-    @property
-    def thinking(self) -> Optional[str]:
-        return self.model.thinking if self.model is not None else None
 
 
 @dataclass
@@ -86,30 +69,6 @@ class _Scope:
 
     def bind(self, name: str, value: Optional[cst.BaseExpression], scope: "_Scope") -> None:
         self.names.setdefault(name, []).append((value, scope))
-
-
-class Facts:
-    """What the project knows about other modules: ``value`` answers for ``from module import
-    name`` (``level`` dots of a relative import), or None when it knows nothing."""
-
-    def value(self, module: str, name: str, level: int) -> Optional[Origin]:
-        return None
-
-    def env_value(self, variable: str) -> Optional[Origin]:
-        """The retired id the project's env files set ``variable`` to, or None."""
-        return None
-
-    def table_with(self, module: str, level: int, legacy: str) -> Optional[str]:
-        """The file of ``module`` when a dict literal there is keyed by ``legacy``, or None."""
-        return None
-
-    def names(self) -> FrozenSet[str]:
-        """The names other modules define that this file may read."""
-        return frozenset()
-
-    def groups_in(self, module: str, level: int, legacy: str) -> Set[str]:
-        """The fix groups of the constants of ``module`` that hold ``legacy``."""
-        return set()
 
 
 class _Collector(Visitor):

@@ -1,0 +1,480 @@
+"""Where a JavaScript/TypeScript file's requests get their model, and where their thinking mode goes.
+
+Each request of a known library (``rules/libraries_js.toml``) is followed back from its model
+value to where it is written: a string literal, a constant of the file, a class field read as
+``this.model``, a parameter's default, an AI SDK provider's model (``deepseek("id")``), or a
+name imported from another module of the project (``Facts``). The request's thinking mode goes
+into the object the library takes it in, as one more member.
+
+Names are resolved by name within the file: a name bound twice (or shadowed) counts both of
+its values, so a request whose model may have two thinking modes is reported, not fixed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from tree_sitter import Node
+
+from codemod.catalog import Catalog, RetiredModel, UrlInfo
+from codemod.libraries import JsLibraries, JsRequestShape
+from codemod.scanners import _jstree as tree
+
+RETIRED, MIGRATED, CURRENT, UNKNOWN = "retired", "migrated", "current", "unknown"
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Origin:
+    kind: str  # RETIRED, MIGRATED (this tool's rewrite), CURRENT (a current id), UNKNOWN
+    model: Optional[RetiredModel] = None
+    node: Optional[Node] = None  # the string literal of a RETIRED origin in this file
+    export: Optional[str] = None  # the group of a constant imported from another module
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What a name imported from another module of the project is bound to there."""
+
+    kind: str  # RETIRED or MIGRATED
+    model: RetiredModel
+    export: str  # its group: "path:NAME"
+    where: str  # "path:line"
+
+
+class Facts:
+    """What other modules define; the engine gives a file its view (``project.JsFileFacts``)."""
+
+    def imported(self, specifier: str, name: str) -> Optional[Imported]:
+        return None
+
+
+@dataclass
+class Request:
+    shape: JsRequestShape
+    call: Node
+    target: Optional[Node]  # the object literal that holds the model and takes the thinking mode
+    model_node: Optional[Node]
+    origins: List[Origin] = field(default_factory=list)
+    explicit: bool = False  # it sends a thinking mode already
+    elsewhere: bool = False  # its client or URL is not DeepSeek's API
+    deepseek: bool = False  # its client or URL is known to be DeepSeek's API
+
+    @property
+    def retired(self) -> List[Origin]:
+        return [o for o in self.origins if o.kind in (RETIRED, MIGRATED)]
+
+    @property
+    def modes(self) -> Set[str]:
+        return {o.model.thinking for o in self.retired if o.model is not None and o.model.thinking}
+
+
+class Flow:
+    """The requests of one parsed block, with their model's origins."""
+
+    def __init__(self, root: Node, catalog: Catalog, libraries: JsLibraries, facts: Optional[Facts]):
+        self.root = root
+        self.catalog = catalog
+        self.libraries = libraries
+        self.facts = facts or Facts()
+        self.declarations: Dict[str, List[Node]] = {}  # name -> its variable_declarator / parameter nodes
+        self.references: Dict[str, List[Node]] = {}  # name -> identifier nodes that read it
+        self.imports: Dict[str, Tuple[str, str]] = {}  # local name -> (module specifier, imported name)
+        self.namespaces: Dict[str, str] = {}  # `import * as cfg` / `const cfg = require(...)` -> specifier
+        self.calls: List[Node] = []
+        self._index()
+        self.requests = [r for r in (self._request(call) for call in self.calls) if r is not None]
+
+    # -- the file's names ---------------------------------------------------------------------
+
+    def _index(self) -> None:
+        for node in tree.walk(self.root):
+            kind = node.type
+            if kind in ("call_expression", "new_expression"):
+                self.calls.append(node)
+                self._note_require(node)
+            elif kind == "variable_declarator":
+                name = node.child_by_field_name("name")
+                if name is not None and name.type == "identifier":
+                    self.declarations.setdefault(tree.text_of(name), []).append(node)
+            elif kind in ("identifier", "shorthand_property_identifier") and not self._declares(node):
+                self.references.setdefault(tree.text_of(node), []).append(node)
+            elif kind == "import_statement":
+                self._note_import(node)
+
+    @staticmethod
+    def _declares(node: Node) -> bool:
+        parent = node.parent
+        if parent is None:
+            return False
+        if parent.type == "variable_declarator" and parent.child_by_field_name("name") == node:
+            return True
+        return parent.type in ("import_specifier", "namespace_import", "import_clause", "formal_parameters",
+                               "required_parameter", "optional_parameter", "function_declaration",
+                               "class_declaration", "method_definition")
+
+    def _note_import(self, statement: Node) -> None:
+        source = statement.child_by_field_name("source")
+        specifier = tree.string_value(source)
+        if specifier is None:
+            return
+        for node in tree.walk(statement):
+            if node.type == "import_specifier":
+                name = node.child_by_field_name("name")
+                alias = node.child_by_field_name("alias") or name
+                if name is not None and alias is not None:
+                    self.imports[tree.text_of(alias)] = (specifier, tree.text_of(name))
+            elif node.type == "namespace_import":
+                names = [c for c in node.named_children if c.type == "identifier"]
+                if names:
+                    self.namespaces[tree.text_of(names[0])] = specifier
+
+    def _note_require(self, call: Node) -> None:
+        """`const { A, B: C } = require("./x")` and `const cfg = require("./x")`."""
+        if tree.callee(call) != "require":
+            return
+        args = tree.arguments(call)
+        specifier = tree.string_value(args[0]) if args else None
+        declarator = call.parent
+        if specifier is None or declarator is None or declarator.type != "variable_declarator":
+            return
+        target = declarator.child_by_field_name("name")
+        if target is None:
+            return
+        if target.type == "identifier":
+            self.namespaces[tree.text_of(target)] = specifier
+        elif target.type == "object_pattern":
+            for member in target.named_children:
+                if member.type == "shorthand_property_identifier_pattern":
+                    self.imports[tree.text_of(member)] = (specifier, tree.text_of(member))
+                elif member.type == "pair_pattern":
+                    key, value = member.child_by_field_name("key"), member.child_by_field_name("value")
+                    if key is not None and value is not None and value.type == "identifier":
+                        self.imports[tree.text_of(value)] = (specifier, tree.text_of(key))
+
+    def declared_value(self, name: str) -> List[Optional[Node]]:
+        return [d.child_by_field_name("value") for d in self.declarations.get(name, [])]
+
+    def object_of(self, node: Optional[Node], depth: int = 0) -> Optional[Node]:
+        """The object literal an expression is: itself, or the one value of the constant it names."""
+        node = tree.unwrap(node)
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        if node.type == "object":
+            return node
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            values = self.declared_value(tree.text_of(node))
+            return self.object_of(values[0], depth + 1) if len(values) == 1 else None
+        return None
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _request(self, call: Node) -> Optional[Request]:
+        name = tree.callee(call)
+        if not name:
+            return None
+        shape = self.libraries.request_for(name, call.type == "new_expression")
+        if shape is None:
+            return None
+        args = tree.arguments(call)
+        if len(args) <= shape.argument:
+            return None
+        target = self.object_of(args[shape.argument])
+        if shape.body is not None and target is not None:
+            target = self.body_object(tree.member_value(target, shape.body))
+        if target is None:
+            return None
+        model_node = self.model_value(target, shape)
+        request = Request(shape, call, target, model_node)
+        request.elsewhere, request.deepseek = self.destination(request, args)
+        if shape.provider and tree.string_value(tree.unwrap(model_node)) is not None:
+            # a model id as a string is the Vercel AI Gateway's slug (`"deepseek/deepseek-chat"`)
+            request.elsewhere, request.origins = True, [Origin(CURRENT, node=tree.unwrap(model_node))]
+            return request
+        if model_node is not None:
+            request.origins = self.origins(model_node, provider=shape.provider)
+        request.explicit = self.sends_thinking(target, shape)
+        return request
+
+    def body_object(self, body: Optional[Node]) -> Optional[Node]:
+        """The object a `body: JSON.stringify({...})` sends (directly, or through a constant)."""
+        body = tree.unwrap(body)
+        if body is not None and body.type in ("identifier", "shorthand_property_identifier"):
+            values = self.declared_value(tree.text_of(body))
+            body = tree.unwrap(values[0]) if len(values) == 1 else None
+        if body is None or body.type != "call_expression" or tree.callee(body) != "JSON.stringify":
+            return None
+        args = tree.arguments(body)
+        return self.object_of(args[0]) if args else None
+
+    def model_value(self, target: Node, shape: JsRequestShape, depth: int = 0) -> Optional[Node]:
+        for key in shape.model_keys:
+            value = tree.member_value(target, key)
+            if value is not None:
+                return value
+        for member in tree.object_members(target):  # `{ ...base, messages }`
+            if member.type == "spread_element" and depth < _MAX_DEPTH:
+                spread = self.object_of(member.named_children[0] if member.named_children else None)
+                if spread is not None:
+                    found = self.model_value(spread, shape, depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+    def sends_thinking(self, target: Node, shape: JsRequestShape) -> bool:
+        """Whether the request already sends a thinking mode (at its library's place, or spread in)."""
+        if shape.thinking is None:
+            return False
+        holder: Optional[Node] = target
+        for key in shape.thinking:
+            holder = self.object_of(tree.member_value(holder, key)) if holder is not None else None
+        if holder is not None and tree.member(holder, "thinking") is not None:
+            return True
+        return any(
+            member.type == "spread_element" and (spread := self.object_of(member.named_children[0] if member.named_children else None))
+            is not None and tree.member(spread, "thinking") is not None
+            for member in tree.object_members(target)
+        )
+
+    # -- where a request goes -----------------------------------------------------------------
+
+    def destination(self, request: Request, args: List[Node]) -> Tuple[bool, bool]:
+        """(elsewhere, deepseek): whether the request's client, provider or URL is known to go
+        somewhere other than DeepSeek's API, or known to be DeepSeek's."""
+        shape = request.shape
+        if shape.always_deepseek:
+            return False, True
+        if shape.new:  # a client class: its own options hold the base URL (`configuration.baseURL`)
+            return self.url_verdict(self.base_url_in(request.target))
+        if shape.provider:
+            return False, False  # decided by the provider of the model (``origins``)
+        if shape.body is not None or shape.argument == 1:  # fetch(url, ...), axios.post(url, data)
+            url = tree.unwrap(args[0]) if args else None
+            return self.url_verdict(self.url_text(url))
+        client = tree.receiver(request.call)
+        if client is not None and client.type == "identifier":
+            values = self.declared_value(tree.text_of(client))
+            client = tree.unwrap(values[0]) if len(values) == 1 else None
+        if client is not None and client.type == "new_expression" and tree.callee(client) in self.libraries.client_constructors:
+            options = tree.arguments(client)
+            return self.url_verdict(self.base_url_in(self.object_of(options[0]) if options else None))
+        return False, False
+
+    def base_url_in(self, options: Optional[Node]) -> Optional[str]:
+        if options is None:
+            return None
+        for holder in (options, self.object_of(tree.member_value(options, "configuration"))):
+            if holder is None:
+                continue
+            for key in self.libraries.base_url_keys:
+                value = tree.member_value(holder, key)
+                if value is not None:
+                    return self.url_text(tree.unwrap(value))
+        return None
+
+    def url_text(self, node: Optional[Node]) -> Optional[str]:
+        """A URL written as a string, or the start of a template literal up to its first `${`."""
+        if node is None:
+            return None
+        value = tree.string_value(node)
+        if value is not None:
+            return value
+        if node.type == "template_string":
+            text = tree.text_of(node)[1:]
+            return text.split("${", 1)[0] or None
+        if node.type in ("identifier",):
+            values = self.declared_value(tree.text_of(node))
+            return self.url_text(tree.unwrap(values[0])) if len(values) == 1 else None
+        if node.type == "binary_expression":  # `process.env.BASE ?? "https://api.deepseek.com"`
+            right = tree.unwrap(node.child_by_field_name("right"))
+            return self.url_text(right)
+        return None
+
+    def url_verdict(self, url: Optional[str]) -> Tuple[bool, bool]:
+        info: Optional[UrlInfo] = self.catalog.classify_url(url) if url else None
+        if info is None:
+            return False, False
+        return (not info.is_deepseek_api, info.is_deepseek_api)
+
+    # -- where a model comes from -------------------------------------------------------------
+
+    def origins(self, node: Optional[Node], provider: bool = False, depth: int = 0, seen: Optional[Set[int]] = None) -> List[Origin]:
+        node = tree.unwrap(node)
+        if node is None or depth > _MAX_DEPTH:
+            return [Origin(UNKNOWN)]
+        seen = set() if seen is None else seen
+        if node.id in seen:
+            return []
+        seen.add(node.id)
+        kind = node.type
+        if kind == "await_expression":
+            return self.origins(node.named_children[0] if node.named_children else None, provider, depth + 1, seen)
+        if provider:
+            return self.provider_origins(node, depth, seen)
+        value = tree.string_value(node)
+        if value is not None:
+            return [self.literal_origin(node, value)]
+        if kind in ("identifier", "shorthand_property_identifier"):
+            return self.name_origins(tree.text_of(node), depth, seen)
+        if kind == "member_expression":
+            return self.member_origins(node, depth, seen)
+        if kind == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if operator is not None and tree.text_of(operator) in ("??", "||"):
+                migrated = self.migrated_origin(left, right)
+                if migrated is not None:
+                    return [migrated]
+                if self.is_env_read(tree.unwrap(left)):  # the environment overrides a default
+                    return self.origins(right, False, depth + 1, seen)
+                return self.origins(left, False, depth + 1, seen) + self.origins(right, False, depth + 1, seen)
+            return [Origin(UNKNOWN)]
+        if kind == "ternary_expression":
+            branches = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+            return [o for b in branches for o in self.origins(b, False, depth + 1, seen)]
+        return [Origin(UNKNOWN)]
+
+    def literal_origin(self, node: Node, value: str) -> Origin:
+        match = self.catalog.exact(value)
+        if match is not None:
+            return Origin(RETIRED, match.model, node=node)
+        return Origin(CURRENT)
+
+    def migrated_origin(self, left: Optional[Node], right: Optional[Node]) -> Optional[Origin]:
+        """This tool's own rewrite: `process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`."""
+        variable = self.env_variable(tree.unwrap(left))
+        value = tree.string_value(tree.unwrap(right))
+        if variable is None or value is None:
+            return None
+        for model in self.catalog.retired.values():
+            if value == model.replacement and variable in (model.env_var, "VITE_" + model.env_var):
+                return Origin(MIGRATED, model, where=f"read from {variable}")
+        return None
+
+    def is_env_read(self, node: Optional[Node]) -> bool:
+        return self.env_variable(node) is not None
+
+    def env_variable(self, node: Optional[Node]) -> Optional[str]:
+        """``X`` for `process.env.X`, `process.env["X"]` and `import.meta.env.X`."""
+        if node is None:
+            return None
+        if node.type == "member_expression":
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+        elif node.type == "subscript_expression":
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("index")
+        else:
+            return None
+        if obj is None or prop is None or tree.text_of(obj) not in self.libraries.env_readers:
+            return None
+        return tree.text_of(prop) if prop.type == "property_identifier" else tree.string_value(prop)
+
+    def name_origins(self, name: str, depth: int, seen: Set[int]) -> List[Origin]:
+        if name in self.imports:
+            specifier, imported = self.imports[name]
+            return [self.imported_origin(specifier, imported)]
+        found: List[Origin] = []
+        for declarator in self.declarations.get(name, []):
+            found += self.origins(declarator.child_by_field_name("value"), False, depth + 1, seen)
+        for default in self.parameter_defaults(name):
+            found += self.origins(default, False, depth + 1, seen)
+        return found or [Origin(UNKNOWN)]
+
+    def parameter_defaults(self, name: str) -> Iterable[Node]:
+        """The defaults a parameter (or a destructured option) named ``name`` has in this file."""
+        for node in tree.walk(self.root):
+            if node.type in ("required_parameter", "optional_parameter"):
+                pattern, value = node.child_by_field_name("pattern"), node.child_by_field_name("value")
+                if pattern is not None and value is not None and tree.text_of(pattern) == name:
+                    yield value
+            elif node.type in ("assignment_pattern", "object_assignment_pattern"):
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if left is not None and right is not None and tree.text_of(left) == name:
+                    yield right
+
+    def imported_origin(self, specifier: str, name: str) -> Origin:
+        imported = self.facts.imported(specifier, name)
+        if imported is None:
+            return Origin(UNKNOWN)
+        return Origin(imported.kind, imported.model, export=imported.export, where=imported.where)
+
+    def member_origins(self, node: Node, depth: int, seen: Set[int]) -> List[Origin]:
+        obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+        if obj is None or prop is None:
+            return [Origin(UNKNOWN)]
+        name = tree.text_of(prop)
+        if obj.type == "identifier" and tree.text_of(obj) in self.namespaces:  # `cfg.CHAT_MODEL`
+            return [self.imported_origin(self.namespaces[tree.text_of(obj)], name)]
+        if obj.type == "this":  # a field of the class: its initializer and `this.name = ...` in it
+            owner = tree.enclosing(node, "class_body")
+            found: List[Origin] = []
+            for value in self.field_values(owner, name) if owner is not None else ():
+                found += self.origins(value, False, depth + 1, seen)
+            return found or [Origin(UNKNOWN)]
+        if self.is_env_read(node):
+            return [Origin(UNKNOWN, where=f"read from {self.env_variable(node)}")]
+        return [Origin(UNKNOWN)]
+
+    @staticmethod
+    def field_values(class_body: Node, name: str) -> Iterable[Node]:
+        for node in tree.walk(class_body):
+            if node.type in ("public_field_definition", "field_definition"):
+                prop, value = node.child_by_field_name("name") or node.child_by_field_name("property"), node.child_by_field_name("value")
+                if prop is not None and value is not None and tree.text_of(prop) == name:
+                    yield value
+            elif node.type == "assignment_expression":
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if (left is not None and right is not None and left.type == "member_expression"
+                        and tree.text_of(left) == f"this.{name}"):
+                    yield right
+            elif node.type == "required_parameter":  # `constructor(private model = "...")`
+                pattern, value = node.child_by_field_name("pattern"), node.child_by_field_name("value")
+                if pattern is not None and value is not None and tree.text_of(pattern) == name and any(
+                        c.type == "accessibility_modifier" for c in node.children):
+                    yield value
+
+    def provider_origins(self, node: Node, depth: int, seen: Set[int]) -> List[Origin]:
+        """The model of an AI SDK request: a DeepSeek provider's `deepseek("id")`, through constants."""
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            found: List[Origin] = []
+            for value in self.declared_value(tree.text_of(node)):
+                found += self.origins(value, True, depth + 1, seen)
+            return found or [Origin(UNKNOWN)]
+        if node.type != "call_expression":
+            return [Origin(UNKNOWN)]  # a string is a gateway slug in the AI SDK (`"deepseek/deepseek-chat"`)
+        if not self.is_deepseek_provider(node):
+            return [Origin(UNKNOWN)]
+        args = tree.arguments(node)
+        return self.origins(args[0], False, depth + 1, seen) if args else [Origin(UNKNOWN)]
+
+    def is_deepseek_provider(self, call: Node) -> bool:
+        """`deepseek(...)`, `deepseek.chat(...)`, a provider made by `createDeepSeek({...})`
+        (whose baseURL, if written, is DeepSeek's), or `createDeepSeek({...})(...)` itself."""
+        name = tree.callee(call)
+        if name in self.libraries.providers:
+            return name.split(".")[0] not in self.declarations or self.is_factory_call(self.declared_value(name.split(".")[0])[0])
+        func = tree.unwrap(call.child_by_field_name("function"))
+        if func is not None and func.type == "member_expression":
+            func = tree.unwrap(func.child_by_field_name("object"))
+        if func is not None and func.type == "identifier":
+            values = self.declared_value(tree.text_of(func))
+            return len(values) == 1 and self.is_factory_call(values[0])
+        return self.is_factory_call(func)
+
+    def is_factory_call(self, node: Optional[Node]) -> bool:
+        node = tree.unwrap(node)
+        if node is None or node.type != "call_expression" or tree.callee(node) not in self.libraries.factories:
+            return False
+        args = tree.arguments(node)
+        elsewhere, _ = self.url_verdict(self.base_url_in(self.object_of(args[0]) if args else None))
+        return not elsewhere
+
+    def provider_of(self, literal: Node) -> Optional[Node]:
+        """The provider call a string literal is the model id of: `deepseek("deepseek-chat")`."""
+        parent = literal.parent
+        if parent is None or parent.type != "arguments" or parent.parent is None:
+            return None
+        call = parent.parent
+        if call.type == "call_expression" and tree.arguments(call)[:1] == [literal] and self.is_deepseek_provider(call):
+            return call
+        return None

@@ -1,0 +1,490 @@
+"""JavaScript and TypeScript (`.js .mjs .cjs .jsx .ts .mts .cts .tsx`, and the `<script>` blocks
+of `.vue` and `.svelte` files), parsed with tree-sitter; fixes are edits of the original text.
+
+* A retired id where it is a value (an object's `model`, an argument, a constant, a default, a
+  class field) is DS001 with a safe fix: `process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`,
+  the quote style kept (`import.meta.env.VITE_…` where the file already reads `import.meta.env`;
+  a literal in test files, in Vue/Svelte files that do not, and where a literal is required).
+* The thinking mode the id implied goes on every request the value reaches, in the way the
+  request's library takes it (``rules/libraries_js.toml``, followed by ``_jsflow``).
+* Comparisons and `switch` cases are DS002 with an unsafe fix; object keys, TypeScript literal
+  types, enum values and array members are DS002 without one; comments and longer strings DS003.
+* Ids that go to a gateway or a client whose base URL is not DeepSeek's are not reported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import Dict, List, Optional, Set, Tuple
+
+from tree_sitter import Node
+
+from codemod import project
+from codemod.catalog import IdMatch
+from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
+from codemod.libraries import js_libraries
+from codemod.scanners import _common as common
+from codemod.scanners import _jstree as tree
+from codemod.scanners._jsflow import UNKNOWN, Flow, Request
+
+LINE_COMMENTS = True  # `// v4-migrate: ignore[DS001]`
+
+THINKING_RULE = "DS007"
+VALUE, REVIEW, MENTION = "value", "review", "mention"
+ENV, LITERAL = "env", "literal"
+
+# Where an `a ?? b` needs no parentheses: the places that take an assignment expression.
+_BARE_PARENTS = {
+    "pair", "variable_declarator", "arguments", "array", "assignment_expression", "assignment_pattern",
+    "object_assignment_pattern", "required_parameter", "optional_parameter", "public_field_definition",
+    "field_definition", "return_statement", "parenthesized_expression", "template_substitution",
+    "jsx_expression", "spread_element", "arrow_function", "ternary_expression", "export_statement",
+}
+# A retired id given to one of these is checked against, not sent.
+_CHECK_METHODS = {
+    "includes", "startsWith", "endsWith", "indexOf", "lastIndexOf", "has", "get", "match", "test",
+    "toBe", "toEqual", "toStrictEqual", "toContain", "toMatch", "toHaveProperty",
+    "equal", "strictEqual", "deepEqual", "deepStrictEqual", "notEqual", "notStrictEqual", "is",
+}
+_COMPARISONS = ("===", "==", "!==", "!=")
+
+
+@dataclass(frozen=True)
+class Position:
+    kind: str  # VALUE, REVIEW or MENTION
+    where: str
+    fix: Optional[str] = None
+    style: str = ENV  # ENV or LITERAL: what a fix writes
+    sent: bool = True  # the value may reach a request (its thinking mode matters)
+    check: bool = False  # it is compared against, not sent
+
+
+def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
+    text = source.text
+    if common.is_minified(text) or ctx.path.endswith((".min.js", ".min.mjs", ".min.cjs")):
+        return []
+    offsets = tree.Offsets(text)
+    findings: List[Finding] = []
+    for block in tree.blocks(text, ctx.path):
+        findings += _BlockScan(source, ctx, block, offsets).run()
+    return findings
+
+
+def verify(text: str, original: Optional[str] = None) -> None:
+    """Nothing more to do: the second pass over a fixed text parses each block with its own
+    grammar (which this function, not knowing the file's name, could not choose) and raises
+    ScanError when one no longer parses."""
+    return None
+
+
+def _parse(text: str, block: tree.Block, offsets: tree.Offsets) -> Tuple[Node, int]:
+    start = offsets.byte(block.start)
+    data = offsets.data[start:offsets.byte(block.end)]
+    root = tree.parser(block.dialect).parse(data).root_node
+    if root.has_error:
+        error = tree.first_error(root) or root
+        line = text.count("\n", 0, offsets.char(start + error.start_byte)) + 1
+        raise ScanError(f"syntax error at line {line}")
+    return root, start
+
+
+def is_test_file(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return ".test." in name or ".spec." in name or "__tests__" in path.split("/") or project.is_test_path(path)
+
+
+class _BlockScan:
+    def __init__(self, source: SourceText, ctx: ScanContext, block: tree.Block, offsets: tree.Offsets):
+        self.source, self.ctx, self.block, self.offsets = source, ctx, block, offsets
+        self.text = source.text
+        self.catalog = ctx.catalog
+        self.libraries = js_libraries()
+        self.root, self.base = _parse(self.text, block, offsets)
+        self.flow = Flow(self.root, self.catalog, self.libraries, ctx.facts)
+        self.in_test = is_test_file(ctx.path)
+        self.env_reader = self.choose_env_reader()
+        self.findings: List[Finding] = []
+        self.by_literal: Dict[int, Finding] = {}  # node id -> its finding
+        self.literal_of: Dict[int, Node] = {}
+        self.groups = _UnionFind()
+
+    # -- offsets ------------------------------------------------------------------------------
+
+    def span(self, node: Node) -> Tuple[int, int]:
+        return self.offsets.char(self.base + node.start_byte), self.offsets.char(self.base + node.end_byte)
+
+    def node_at(self, start: int, end: int) -> Node:
+        first = self.offsets.byte(start) - self.base
+        last = self.offsets.byte(end) - self.base
+        return self.root.descendant_for_byte_range(first, last)
+
+    # -- the scan -----------------------------------------------------------------------------
+
+    def run(self) -> List[Finding]:
+        not_deepseek = self.literals_sent_elsewhere()
+        block_text = self.text[self.block.start:self.block.end]
+        for match in self.catalog.find(block_text):
+            match = common.shifted(match, self.block.start)
+            node = self.node_at(match.start, match.end)
+            if node.type == "string_fragment" and node.parent is not None:
+                node = node.parent
+            self.report(node, match, not_deepseek)
+        self.send_thinking_modes()
+        return self.findings
+
+    def report(self, node: Node, match: IdMatch, not_deepseek: Set[int]) -> None:
+        if node.type == "comment":
+            self.findings.append(common.id_finding(self.source, self.ctx, match, common.mention("in a comment")))
+            return
+        value = tree.string_value(node)
+        if value is None or self.catalog.exact(value) is None:
+            where = "inside a longer string" if node.type in ("string", "template_string") else "outside a string"
+            self.findings.append(common.id_finding(self.source, self.ctx, match, common.mention(where)))
+            return
+        if node.id in not_deepseek or self.at_gateway(node):
+            return  # the id of another host or gateway, not DeepSeek's API
+        match = self.catalog.exact(value)
+        start, end = self.span(node)
+        match = IdMatch(start + 1, end - 1, match.model, match.prefix)
+        position = self.classify(node)
+        if position.kind == MENTION:
+            self.findings.append(common.id_finding(self.source, self.ctx, match, common.mention(position.where)))
+            return
+        if self.in_test and (position.kind == VALUE or position.check):  # hermetic, and fixed with its checks
+            position = replace(position, kind=VALUE, fix=SAFE, style=LITERAL)
+        edits: Tuple[Edit, ...] = ()
+        replacement = match.replacement
+        if position.fix is not None:
+            replacement = self.replacement(node, match, position)
+            edits = (Edit(start, end, replacement),)
+        rule = common.VALUE_RULE if position.kind == VALUE else common.REVIEW_RULE
+        finding = self.ctx.id_finding(self.source, start, end, match, rule, where=position.where,
+                                      fix=position.fix if edits else None, edits=edits, replacement=replacement)
+        if self.in_test and position.kind == VALUE:
+            finding.group = f"{self.ctx.path}#{match.legacy}"
+        self.findings.append(finding)
+        if position.kind == VALUE and position.sent and not position.check:
+            self.by_literal[node.id] = finding
+            self.literal_of[node.id] = node
+
+    def literals_sent_elsewhere(self) -> Set[int]:
+        """The literals that only reach requests whose client or URL is not DeepSeek's API."""
+        elsewhere: Set[int] = set()
+        deepseek: Set[int] = set()
+        for request in self.flow.requests:
+            nodes = {o.node.id for o in request.origins if o.node is not None}
+            (elsewhere if request.elsewhere else deepseek).update(nodes)
+        return elsewhere - deepseek
+
+    # -- positions ----------------------------------------------------------------------------
+
+    def classify(self, node: Node) -> Position:
+        child, parent = node, node.parent
+        literal_only = False
+        while parent is not None and parent.type in ("parenthesized_expression", "as_expression", "satisfies_expression",
+                                                      "non_null_expression"):
+            if parent.type == "as_expression" and tree.text_of(parent).rstrip().endswith("const"):
+                literal_only = True  # `as const` applies to a literal only
+            child, parent = parent, parent.parent
+        if parent is None:
+            return Position(MENTION, "in a string")
+        style = LITERAL if literal_only else ENV
+        kind = parent.type
+        if kind == "pair":
+            if parent.child_by_field_name("key") == child:
+                return Position(REVIEW, "as an object key")
+            key = tree.key_name(parent) or "?"
+            return Position(VALUE, f"as the value of `{key}`", SAFE, style)
+        if kind == "arguments":
+            call = parent.parent
+            name = tree.callee(call) if call is not None else ""
+            last = name.rpartition(".")[2]
+            if last in _CHECK_METHODS:
+                return Position(REVIEW, f"as the argument of `{last}`", UNSAFE, LITERAL, sent=False, check=True)
+            return Position(VALUE, f"as an argument of `{name or 'a call'}`", SAFE, style)
+        if kind == "variable_declarator":
+            name = tree.text_of(parent.child_by_field_name("name") or parent)
+            annotation = parent.child_by_field_name("type")
+            if annotation is not None and self.catalog.exact(tree.text_of(annotation).lstrip(":").strip().strip("'\"`")):
+                return Position(VALUE, f"as the value of `{name}` (its declared type is that id: change both)", UNSAFE, LITERAL)
+            return Position(VALUE, f"as the value of `{name}`", SAFE, style)
+        if kind == "binary_expression":
+            operator = tree.text_of(parent.child_by_field_name("operator") or parent)
+            if operator in _COMPARISONS:
+                return Position(REVIEW, "in a comparison", UNSAFE, LITERAL, sent=False, check=True)
+            if operator in ("??", "||") and parent.child_by_field_name("right") == child:
+                variable = self.flow.env_variable(tree.unwrap(parent.child_by_field_name("left")))
+                if variable is not None:
+                    return Position(VALUE, f"as the default of `{variable}`", SAFE, LITERAL)
+                return Position(VALUE, "as a default value", SAFE, style)
+            return Position(REVIEW, "in an expression")
+        if kind == "switch_case":
+            return Position(REVIEW, "in a switch case", UNSAFE, LITERAL, sent=False, check=True)
+        if kind == "literal_type":
+            return Position(REVIEW, "in a TypeScript literal type")
+        if kind == "enum_assignment":
+            return Position(REVIEW, "as an enum value")
+        if kind == "array":
+            return Position(REVIEW, "in an array (its other members decide what a successor would mean)")
+        if kind == "subscript_expression":
+            return Position(REVIEW, "as a lookup key")
+        if kind == "jsx_attribute":
+            return Position(VALUE, "as a JSX attribute", SAFE, LITERAL)
+        if kind in ("expression_statement", "import_statement", "export_statement") and kind != "export_statement":
+            return Position(MENTION, "in a string")
+        if kind in _BARE_PARENTS or kind in ("assignment_expression", "augmented_assignment_expression"):
+            return Position(VALUE, "as a value", SAFE, style)
+        return Position(REVIEW, "in an expression")
+
+    def at_gateway(self, node: Node) -> bool:
+        """Whether the id is given to a gateway: a call or class, a constant or key, or an enclosing
+        class or object whose name holds a gateway word (`openrouter("deepseek/deepseek-chat")`,
+        `COMETAPI_DEEPSEEK_CHAT = "deepseek-chat"`)."""
+        words = self.catalog.gateway_words
+        current: Optional[Node] = node.parent
+        depth = 0
+        while current is not None and depth < 12:
+            name = ""
+            if current.type in ("call_expression", "new_expression"):
+                name = tree.callee(current)
+            elif current.type in ("variable_declarator", "class_declaration", "enum_declaration"):
+                found = current.child_by_field_name("name")
+                name = tree.text_of(found) if found is not None else ""
+            elif current.type in ("pair", "enum_assignment", "public_field_definition"):
+                name = tree.key_name(current) or "" if current.type == "pair" else tree.text_of(current.named_children[0])
+            lowered = name.lower()
+            if lowered and any(word in lowered for word in words):
+                return True
+            current, depth = current.parent, depth + 1
+        line, _ = self.source.position(self.span(node)[0])
+        comment = self.source.line_text(line).partition("//")[2].lower()
+        return any(word in comment for word in words)
+
+    # -- the rewrite --------------------------------------------------------------------------
+
+    def choose_env_reader(self) -> Optional[str]:
+        """`process.env`, or `import.meta.env` where the file reads it (Vite exposes only `VITE_`
+        variables to client code); None where a literal is the safe choice: a Vue or Svelte file
+        that reads neither runs in the browser, where `process` is not defined."""
+        if "import.meta.env" in self.text:
+            return "import.meta.env"
+        if self.ctx.path.lower().endswith(tree.SFC_SUFFIXES) and "process.env" not in self.text:
+            return None
+        return "process.env"
+
+    def replacement(self, node: Node, match: IdMatch, position: Position) -> str:
+        quote = tree.text_of(node)[0]
+        model = match.model
+
+        def quoted(value: str) -> str:
+            return f"{quote}{value}{quote}"
+
+        if position.style == LITERAL or self.env_reader is None or self.in_test:
+            return quoted(match.replacement)
+        variable = ("VITE_" if self.env_reader == "import.meta.env" else "") + model.env_var
+        expression = f"{self.env_reader}.{variable} ?? {quoted(model.replacement)}"
+        if match.prefix:
+            expression = f"{quoted(match.prefix)} + ({expression})"
+        return expression if self.bare_allowed(node) else f"({expression})"
+
+    @staticmethod
+    def bare_allowed(node: Node) -> bool:
+        parent = node.parent
+        if parent is None or parent.type not in _BARE_PARENTS:
+            return False
+        if parent.type == "arrow_function":
+            return parent.child_by_field_name("body") == node
+        if parent.type == "ternary_expression":
+            return parent.child_by_field_name("condition") != node
+        return True
+
+    # -- thinking modes -----------------------------------------------------------------------
+
+    def send_thinking_modes(self) -> None:
+        reached: Set[int] = set()
+        for request in self.flow.requests:
+            if request.elsewhere or request.shape.thinking is None:
+                reached.update(o.node.id for o in request.origins if o.node is not None)
+                continue
+            reached.update(self.send_with(request))
+        for node_id, finding in self.by_literal.items():
+            node = self.literal_of[node_id]
+            self.groups.add(node_id)
+            export = self.exported_name(node)
+            if export is not None:
+                finding.group = f"{self.ctx.path}:{export}"
+            if node_id in reached or not finding.legacy or finding.fix is None:
+                continue
+            model = self.catalog.exact(finding.legacy)
+            mode = model.model.thinking if model is not None else None
+            if not mode:
+                continue
+            hint = (f"V4 thinks by default and no request sending it was found: send thinking {mode} with it "
+                    f'(openai-node: `thinking: {{ type: "{mode}" }}` in the request body)')
+            if export is not None:
+                finding.pending_hint = hint  # unless a request in another module sends it
+            else:
+                finding.message += f". {hint}"
+        self.assign_groups()
+
+    def send_with(self, request: Request) -> Set[int]:
+        """The thinking edit of one request, on the finding of the literal its model comes from
+        (or a DS007 finding at the request when it comes from elsewhere); the literals it reaches."""
+        literals = [o for o in request.origins if o.node is not None and o.node.id in self.by_literal]
+        nodes = {o.node.id for o in literals}
+        if request.explicit:
+            return nodes
+        retired = request.retired
+        modes = request.modes
+        unknown = any(o.kind == UNKNOWN for o in request.origins)
+        if not retired:
+            if request.deepseek and unknown:
+                self.findings.append(self.request_finding(request, "notice", (
+                    f"This {request.shape.library} request to DeepSeek sends no thinking mode, and its model is not known here; "
+                    "V4 thinks by default: send thinking explicitly (disabled where the model was deepseek-chat)")))
+            return nodes
+        if len(modes) != 1 or unknown:
+            problem = "its model may also be another id" if unknown else "its model may be ids with different thinking modes"
+            for origin in literals:
+                self.by_literal[origin.node.id].message += (f". V4 thinks by default: send the thinking mode each id had "
+                                                            f"with the request on line {self.line_of(request.call)} ({problem})")
+            if not literals:
+                self.findings.append(self.request_finding(request, "warning", (
+                    f"This {request.shape.library} request may send {', '.join(sorted({f'`{o.model.id}`' for o in retired}))} "
+                    f"({problem}); V4 thinks by default: send the thinking mode each one had explicitly")))
+            return nodes
+        mode = modes.pop()
+        edits, problem = self.thinking_edits(request, mode)
+        if problem:
+            for origin in literals:
+                self.by_literal[origin.node.id].message += f". V4 thinks by default: send thinking {mode} with the request on line {self.line_of(request.call)} ({problem})"
+            return nodes
+        if literals:
+            first = self.by_literal[literals[0].node.id]
+            first.edits += tuple(edits)
+            for origin in literals[1:]:
+                self.groups.union(literals[0].node.id, origin.node.id)
+            return nodes
+        outside = [o for o in retired if o.node is None]
+        model = outside[0].model
+        export = next((o.export for o in outside if o.export), None)
+        source = f"from `{outside[0].where}`" if export else f"{outside[0].where or 'from this tool’s rewrite'}"
+        finding = self.request_finding(request, self.catalog.severity(model, self.ctx.today) if export else "warning", (
+            f"This {request.shape.library} request sends `{model.id}`'s successor {source} without a thinking mode; "
+            f"V4 thinks by default: send thinking {mode}"), fix=SAFE, edits=tuple(edits), legacy=model.id,
+            replacement=f"thinking {mode}", group=export)
+        self.findings.append(finding)
+        if export:
+            self.ctx.sent.add(export)
+            self.ctx.thinking_sent.add(export)
+        return nodes
+
+    def request_finding(self, request: Request, severity: str, message: str, **kwargs) -> Finding:
+        start, end = self.span(request.model_node if request.model_node is not None else request.call)
+        return self.ctx.finding(self.source, start, end, THINKING_RULE, severity, message, **kwargs)
+
+    def thinking_edits(self, request: Request, mode: str) -> Tuple[List[Edit], str]:
+        """The edit that adds `thinking: { type: mode }` under the library's keys, or why it can't."""
+        quote = self.quote_style(request.target)
+        value = f"thinking: {{ type: {quote}{mode}{quote} }}"
+        holder = request.target
+        keys = list(request.shape.thinking or ())
+        while keys and holder is not None:
+            member = tree.member(holder, keys[0])
+            if member is None:
+                break
+            inner = tree.unwrap(member.child_by_field_name("value")) if member.type == "pair" else None
+            if inner is None or inner.type != "object":
+                return [], f"its `{keys[0]}` is not an object written here: add `{value}` to it"
+            holder, keys = inner, keys[1:]
+        for key in reversed(keys):
+            value = f"{key}: {{ {value} }}"
+        return [self.insert_member(holder, value)], ""
+
+    def insert_member(self, obj: Node, member_text: str) -> Edit:
+        """One more member of an object literal, in its layout: on its own line in a multi-line
+        object, after the last member (before the first if there is a spread, which then wins)."""
+        members = tree.object_members(obj)
+        open_start, _ = self.span(obj)
+        _, close_end = self.span(obj)
+        newline = self.source.newline()
+        if not members:
+            inside = self.text[open_start + 1:close_end - 1]
+            return Edit(open_start + 1, close_end - 1, f" {member_text} " if not inside.strip() else inside + member_text)
+        first_start, _ = self.span(members[0])
+        multiline = "\n" in self.text[open_start:first_start] or "\r" in self.text[open_start:first_start]
+        if any(m.type == "spread_element" for m in members):
+            if multiline:
+                return Edit(first_start, first_start, f"{member_text},{newline}{tree.line_indent(self.text, first_start)}")
+            return Edit(first_start, first_start, f"{member_text}, ")
+        _, last_end = self.span(members[-1])
+        after = last_end
+        while after < close_end and self.text[after] in " \t\r\n":
+            after += 1
+        trailing_comma = self.text[after] == ","
+        last_start, _ = self.span(members[-1])
+        indent = tree.line_indent(self.text, last_start)
+        if multiline:
+            if trailing_comma:
+                return Edit(after + 1, after + 1, f"{newline}{indent}{member_text},")
+            return Edit(last_end, last_end, f",{newline}{indent}{member_text}")
+        if trailing_comma:
+            return Edit(after + 1, after + 1, f" {member_text},")
+        return Edit(last_end, last_end, f", {member_text}")
+
+    def quote_style(self, near: Optional[Node]) -> str:
+        """The quote of the first string in ``near`` (the request's object), else the file's usual one."""
+        for node in tree.walk(near) if near is not None else ():
+            if node.type == "string":
+                return tree.text_of(node)[0]
+        single, double = self.text.count("'"), self.text.count('"')
+        return "'" if single > double else '"'
+
+    def exported_name(self, node: Node) -> Optional[str]:
+        """``NAME`` when the literal is the value of `export const NAME = ...` (or its env default)
+        at the top of the module: another module may import it."""
+        current = node.parent
+        while current is not None and current.type in ("parenthesized_expression", "as_expression", "satisfies_expression",
+                                                        "binary_expression"):
+            current = current.parent
+        if current is None or current.type != "variable_declarator":
+            return None
+        declaration = current.parent
+        statement = declaration.parent if declaration is not None else None
+        if statement is None or statement.type != "export_statement" or statement.parent is None or statement.parent.type != "program":
+            return None
+        name = current.child_by_field_name("name")
+        return tree.text_of(name) if name is not None and name.type == "identifier" else None
+
+    def line_of(self, node: Node) -> int:
+        return self.source.position(self.span(node)[0])[0]
+
+    def assign_groups(self) -> None:
+        """Literals that reach one request are fixed together: they share the group of the first."""
+        for node_id, finding in self.by_literal.items():
+            root = self.groups.find(node_id)
+            if root == node_id:
+                continue
+            leader = self.by_literal[root]
+            if leader.group is None:
+                line, column = leader.line, leader.column
+                leader.group = f"{self.ctx.path}:{line}:{column}"
+            finding.group = leader.group
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: Dict[int, int] = {}
+
+    def add(self, key: int) -> None:
+        self.parent.setdefault(key, key)
+
+    def find(self, key: int) -> int:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, first: int, second: int) -> None:
+        self.parent[self.find(second)] = self.find(first)

@@ -1,0 +1,301 @@
+"""The JavaScript/TypeScript scanner (scanners/javascript.py): every call shape of issue 13 across
+CommonJS, ESM, TypeScript, TSX and a Vue SFC, as (path, source, fixed) tables with exact edits;
+the review and mention positions; the ids that are not DeepSeek's API; files that do not parse.
+
+The thinking mode each library takes (rules/libraries_js.toml) is checked against the real
+packages by tests/test_js_apps.py; here the edits themselves are pinned."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import git, run_cli, run_on_text
+
+FIXED = [
+    # openai-node, ESM, a multi-line call with a trailing comma
+    ("chat.mjs",
+     'import OpenAI from "openai";\n'
+     'const client = new OpenAI({ baseURL: "https://api.deepseek.com", apiKey: process.env.DEEPSEEK_API_KEY });\n'
+     "const reply = await client.chat.completions.create({\n"
+     '  model: "deepseek-chat",\n'
+     "  messages,\n"
+     "});\n",
+     'import OpenAI from "openai";\n'
+     'const client = new OpenAI({ baseURL: "https://api.deepseek.com", apiKey: process.env.DEEPSEEK_API_KEY });\n'
+     "const reply = await client.chat.completions.create({\n"
+     '  model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash",\n'
+     "  messages,\n"
+     '  thinking: { type: "disabled" },\n'
+     "});\n"),
+    # CommonJS, single quotes, one line: deepseek-reasoner keeps thinking on, explicitly
+    ("worker.cjs",
+     "const OpenAI = require('openai');\nconst client = new OpenAI();\n"
+     "client.chat.completions.create({ model: 'deepseek-reasoner', messages }).then(print);\n",
+     "const OpenAI = require('openai');\nconst client = new OpenAI();\n"
+     "client.chat.completions.create({ model: process.env.DEEPSEEK_REASONER_MODEL ?? 'deepseek-v4-flash', messages, "
+     "thinking: { type: 'enabled' } }).then(print);\n"),
+    # a constant of the file, sent by two requests; a stream
+    ("src/agent.ts",
+     'const MODEL = "deepseek-chat";\n'
+     "export async function ask(messages: Msg[]) {\n"
+     "  await client.chat.completions.create({ model: MODEL, messages });\n"
+     "  return client.chat.completions.stream({ model: MODEL, messages, stream: true });\n"
+     "}\n",
+     'const MODEL = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\n'
+     "export async function ask(messages: Msg[]) {\n"
+     '  await client.chat.completions.create({ model: MODEL, messages, thinking: { type: "disabled" } });\n'
+     '  return client.chat.completions.stream({ model: MODEL, messages, stream: true, thinking: { type: "disabled" } });\n'
+     "}\n"),
+    # a class field read as this.model, and a constructor parameter property
+    ("src/bot.ts",
+     "class Bot {\n"
+     '  model = "deepseek-chat";\n'
+     "  run(messages: Msg[]) {\n"
+     "    return this.client.chat.completions.create({ model: this.model, messages });\n"
+     "  }\n"
+     "}\n",
+     "class Bot {\n"
+     '  model = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\n'
+     "  run(messages: Msg[]) {\n"
+     '    return this.client.chat.completions.create({ model: this.model, messages, thinking: { type: "disabled" } });\n'
+     "  }\n"
+     "}\n"),
+    # a parameter's default, sent as the shorthand `{ model }`
+    ("lib/ask.js",
+     'export async function ask(prompt, model = "deepseek-chat") {\n'
+     '  return client.chat.completions.create({ model, messages: [{ role: "user", content: prompt }] });\n'
+     "}\n",
+     'export async function ask(prompt, model = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash") {\n'
+     '  return client.chat.completions.create({ model, messages: [{ role: "user", content: prompt }], thinking: { type: "disabled" } });\n'
+     "}\n"),
+    # an explicit thinking mode is never overridden
+    ("explicit.mjs",
+     'await client.chat.completions.create({ model: "deepseek-chat", messages, thinking: { type: "enabled" } });\n',
+     'await client.chat.completions.create({ model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash", messages, '
+     'thinking: { type: "enabled" } });\n'),
+    # a spread may carry its own thinking: ours goes first, so the spread's wins
+    ("spread.mjs",
+     'await client.chat.completions.create({ ...defaults, model: "deepseek-chat" });\n',
+     'await client.chat.completions.create({ thinking: { type: "disabled" }, ...defaults, '
+     'model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash" });\n'),
+    # the Vercel AI SDK: the provider's model, thinking in providerOptions.deepseek
+    ("src/route.ts",
+     'import { generateText, streamText } from "ai";\n'
+     'import { deepseek, createDeepSeek } from "@ai-sdk/deepseek";\n'
+     'const { text } = await generateText({ model: deepseek("deepseek-chat"), prompt });\n'
+     "const stream = streamText({\n"
+     '  model: createDeepSeek({ apiKey })("deepseek-reasoner"),\n'
+     "  prompt,\n"
+     "});\n",
+     'import { generateText, streamText } from "ai";\n'
+     'import { deepseek, createDeepSeek } from "@ai-sdk/deepseek";\n'
+     'const { text } = await generateText({ model: deepseek(process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"), prompt, '
+     'providerOptions: { deepseek: { thinking: { type: "disabled" } } } });\n'
+     "const stream = streamText({\n"
+     '  model: createDeepSeek({ apiKey })(process.env.DEEPSEEK_REASONER_MODEL ?? "deepseek-v4-flash"),\n'
+     "  prompt,\n"
+     '  providerOptions: { deepseek: { thinking: { type: "enabled" } } },\n'
+     "});\n"),
+    # a provider made once and its model kept in a constant; providerOptions already there
+    ("src/summary.ts",
+     'const ds = createDeepSeek({ baseURL: "https://api.deepseek.com/v1" });\n'
+     'const model = ds("deepseek-chat");\n'
+     "await generateText({ model, prompt, providerOptions: { deepseek: { maxRetries: 1 } } });\n",
+     'const ds = createDeepSeek({ baseURL: "https://api.deepseek.com/v1" });\n'
+     'const model = ds(process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash");\n'
+     'await generateText({ model, prompt, providerOptions: { deepseek: { maxRetries: 1, thinking: { type: "disabled" } } } });\n'),
+    # LangChain.js: `model` and `modelName`
+    ("chain.ts",
+     'import { ChatDeepSeek } from "@langchain/deepseek";\n'
+     'const llm = new ChatDeepSeek({ model: "deepseek-chat", temperature: 0 });\n'
+     'const thinker = new ChatDeepSeek({ modelName: "deepseek-reasoner" });\n',
+     'import { ChatDeepSeek } from "@langchain/deepseek";\n'
+     'const llm = new ChatDeepSeek({ model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash", temperature: 0, '
+     'modelKwargs: { thinking: { type: "disabled" } } });\n'
+     'const thinker = new ChatDeepSeek({ modelName: process.env.DEEPSEEK_REASONER_MODEL ?? "deepseek-v4-flash", '
+     'modelKwargs: { thinking: { type: "enabled" } } });\n'),
+    # fetch with a body built first, and axios
+    ("src/http.js",
+     'const body = { model: "deepseek-chat", messages };\n'
+     'await fetch(`${BASE}/chat/completions`, { method: "POST", body: JSON.stringify(body) });\n'
+     'await axios.post("https://api.deepseek.com/chat/completions", { model: "deepseek-chat", messages });\n',
+     'const body = { model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash", messages, thinking: { type: "disabled" } };\n'
+     'await fetch(`${BASE}/chat/completions`, { method: "POST", body: JSON.stringify(body) });\n'
+     'await axios.post("https://api.deepseek.com/chat/completions", { model: process.env.DEEPSEEK_CHAT_MODEL ?? '
+     '"deepseek-v4-flash", messages, thinking: { type: "disabled" } });\n'),
+    # a TSX component: a JSX attribute takes a literal; fetch in a handler
+    ("app/Chat.tsx",
+     "export function Chat() {\n"
+     "  const send = () => fetch(\"/api/chat\", { method: \"POST\", body: JSON.stringify({ model: 'deepseek-chat', messages }) });\n"
+     '  return <Picker model="deepseek-chat" onSend={send} />;\n'
+     "}\n",
+     "export function Chat() {\n"
+     "  const send = () => fetch(\"/api/chat\", { method: \"POST\", body: JSON.stringify({ model: process.env.DEEPSEEK_CHAT_MODEL ?? "
+     "'deepseek-v4-flash', messages, thinking: { type: 'disabled' } }) });\n"
+     '  return <Picker model="deepseek-v4-flash" onSend={send} />;\n'
+     "}\n"),
+    # a Vue SFC that reads no environment: a literal (`process` is not defined in the browser)
+    ("src/components/Ask.vue",
+     "<template><button @click=\"ask\">deepseek-chat</button></template>\n"
+     '<script setup lang="ts">\n'
+     'const ask = () => fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "deepseek-chat" }) });\n'
+     "</script>\n",
+     "<template><button @click=\"ask\">deepseek-chat</button></template>\n"
+     '<script setup lang="ts">\n'
+     'const ask = () => fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "deepseek-v4-flash", '
+     'thinking: { type: "disabled" } }) });\n'
+     "</script>\n"),
+    # Vite: the file reads import.meta.env already
+    ("src/api.ts",
+     "const base = import.meta.env.VITE_API_BASE;\n"
+     'export const chat = (messages) => client.chat.completions.create({ model: "deepseek-chat", messages });\n',
+     "const base = import.meta.env.VITE_API_BASE;\n"
+     'export const chat = (messages) => client.chat.completions.create({ model: import.meta.env.VITE_DEEPSEEK_CHAT_MODEL ?? '
+     '"deepseek-v4-flash", messages, thinking: { type: "disabled" } });\n'),
+    # an env read's default: only the default changes; a counting prefix stays outside the variable
+    ("config.js",
+     'const model = process.env.LLM_MODEL || "deepseek-chat";\n'
+     'const routed = "deepseek/deepseek-chat";\n'
+     'const fallback = pick() || "deepseek-reasoner";\n',
+     'const model = process.env.LLM_MODEL || "deepseek-v4-flash";\n'
+     'const routed = "deepseek/" + (process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash");\n'
+     'const fallback = pick() || (process.env.DEEPSEEK_REASONER_MODEL ?? "deepseek-v4-flash");\n'),
+    # a test file: literals, and the value and its check move together
+    ("src/__tests__/config.test.ts",
+     'const cfg = { model: "deepseek-chat" };\n'
+     'expect(cfg.model).toBe("deepseek-chat");\n'
+     'assert.strictEqual(load().model, "deepseek-chat");\n',
+     'const cfg = { model: "deepseek-v4-flash" };\n'
+     'expect(cfg.model).toBe("deepseek-v4-flash");\n'
+     'assert.strictEqual(load().model, "deepseek-v4-flash");\n'),
+]
+
+
+@pytest.mark.parametrize("path, source, fixed", FIXED, ids=[case[0] for case in FIXED])
+def test_safe_fix_rewrites_the_id_and_sends_its_thinking_mode(tmp_path, path, source, fixed):
+    result, after = run_on_text(tmp_path, source, name=path, fix=True)
+    assert not result.errors
+    assert after.decode("utf-8") == fixed
+    again, after_again = run_on_text(tmp_path, after, name=path, fix=True)
+    assert after_again == after and not again.changed
+
+
+E, I = "error", "info"
+
+REPORTED = [
+    ("checks.ts",
+     'if (model === "deepseek-chat") {}\n'
+     'switch (m) { case "deepseek-reasoner": break; }\n'
+     'const PRICES = { "deepseek-chat": 0.27 };\n'
+     'type Model = "deepseek-chat" | "deepseek-v4-flash";\n'
+     'enum M { Chat = "deepseek-chat" }\n'
+     'const MODELS = ["deepseek-chat", "deepseek-v4-pro"];\n'
+     "// deepseek-reasoner was slower\n"
+     "const note = `switch from deepseek-chat`;\n"
+     'if (ids.includes("deepseek-chat")) {}\n',
+     [("DS002", 1, 15, E, "unsafe"), ("DS002", 2, 19, E, "unsafe"), ("DS002", 3, 18, E, None),
+      ("DS002", 4, 14, E, None), ("DS002", 5, 17, E, None), ("DS002", 6, 17, E, None),
+      ("DS003", 7, 4, I, None), ("DS003", 8, 27, I, None), ("DS002", 9, 18, E, "unsafe")]),
+]
+
+
+@pytest.mark.parametrize("path, source, expected", REPORTED, ids=[case[0] for case in REPORTED])
+def test_review_and_mention_positions(tmp_path, path, source, expected):
+    result, after = run_on_text(tmp_path, source, name=path, fix=True)
+    assert after.decode("utf-8") == source  # none of these has a safe fix
+    found = [(f.rule, f.line, f.column, f.severity, f.fix) for f in result.findings]
+    assert found == expected
+
+
+NOT_DEEPSEEK = [
+    ("ollama.mjs", 'await ollama.chat({ model: "deepseek-r1:7b", messages });\n'),
+    ("hf.ts", 'const repo = "deepseek-ai/DeepSeek-V3";\n'),
+    ("suffixed.js", 'const m = "deepseek-chat-v3-0324";\n'),
+    ("router.ts", 'import { openrouter } from "@openrouter/ai-sdk-provider";\n'
+                  'await generateText({ model: openrouter("deepseek/deepseek-chat"), prompt });\n'),
+    ("gateway.ts", 'await generateText({ model: "deepseek/deepseek-chat", prompt });\n'),
+    ("other_host.mjs", 'const client = new OpenAI({ baseURL: "https://openrouter.ai/api/v1" });\n'
+                       'await client.chat.completions.create({ model: "deepseek/deepseek-chat", messages });\n'),
+    ("local.mjs", 'const client = new OpenAI({ baseURL: "http://localhost:8000/v1" });\n'
+                  'await client.chat.completions.create({ model: "deepseek-chat", messages });\n'),
+    ("comet.ts", 'export const COMETAPI_DEEPSEEK_CHAT = "deepseek-chat";\n'),
+    ("fetch_elsewhere.js", 'fetch("https://api.together.xyz/v1/chat/completions", { body: JSON.stringify({ model: "deepseek-chat" }) });\n'),
+    ("lc_elsewhere.ts", 'new ChatOpenAI({ model: "deepseek-chat", configuration: { baseURL: "https://openrouter.ai/api/v1" } });\n'),
+]
+
+
+@pytest.mark.parametrize("path, source", NOT_DEEPSEEK, ids=[case[0] for case in NOT_DEEPSEEK])
+def test_ids_that_are_not_deepseeks_api_are_not_reported(tmp_path, path, source):
+    result, _ = run_on_text(tmp_path, source, name=path)
+    assert [f for f in result.findings if f.rule in ("DS001", "DS002", "DS007")] == []
+
+
+def test_a_value_no_request_sends_says_what_to_send(tmp_path):
+    result, after = run_on_text(tmp_path, 'export const settings = { model: "deepseek-chat" };\n', name="settings.js", fix=True)
+    assert after == b'export const settings = { model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash" };\n'
+    (finding,) = result.findings
+    assert "no request sending it was found: send thinking disabled" in finding.message
+
+
+def test_a_request_whose_model_may_have_two_thinking_modes_is_not_given_one(tmp_path):
+    source = 'const m = fast ? "deepseek-chat" : "deepseek-reasoner";\nawait client.chat.completions.create({ model: m, messages });\n'
+    result, after = run_on_text(tmp_path, source, name="pick.mjs", fix=True)
+    text = after.decode()
+    assert "thinking" not in text and text.count("deepseek-v4-flash") == 2
+    assert all("different thinking modes" in f.message for f in result.findings)
+
+
+def test_a_file_that_does_not_parse_is_reported_by_text_and_left_alone(tmp_path):
+    source = 'const client = {\n  model: "deepseek-chat",\n'
+    result, after = run_on_text(tmp_path, source, name="broken.ts", fix=True)
+    assert after.decode() == source
+    assert [(f.rule, f.line) for f in result.findings] == [("DS005", 2)]
+    assert "does not parse" in result.findings[0].message
+
+
+def test_suppression_comments_use_the_languages_own_comment(tmp_path):
+    source = ('const a = "deepseek-chat"; // v4-migrate: ignore[DS001]\n'
+              "// noqa: DS001\n"
+              'const b = "deepseek-chat";\n'
+              'const c = "deepseek-chat";\n')
+    result, _ = run_on_text(tmp_path, source, name="s.ts")
+    assert [(f.rule, f.line) for f in result.findings] == [("DS001", 4)]
+
+
+def test_non_ascii_text_before_an_id_keeps_offsets(tmp_path):
+    source = 'const greeting = "héllo 👋";\nawait client.chat.completions.create({ model: "deepseek-chat", messages });\n'
+    result, after = run_on_text(tmp_path, source, name="u.mjs", fix=True)
+    assert after.decode() == ('const greeting = "héllo 👋";\nawait client.chat.completions.create({ model: '
+                              'process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash", messages, thinking: { type: "disabled" } });\n')
+
+
+def test_minified_bundles_are_skipped_quietly(tmp_path):
+    bundle = "var a=" + ",".join(["1"] * 4000) + ';var m="deepseek-chat";\n'
+    result, _ = run_on_text(tmp_path, bundle, name="dist/app.js")
+    assert result.findings == [] and not result.errors
+
+
+def test_a_constant_imported_from_another_module_gets_its_thinking_mode_there(tmp_path):
+    """Cross-module: `config.ts` exports the id, `client.mjs` sends it; one fix covers both files."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "config.ts").write_text('export const CHAT_MODEL = "deepseek-chat";\n')
+    (tmp_path / "src" / "client.mjs").write_text(
+        'import { CHAT_MODEL as model } from "./config";\n'
+        'const cfg = require("./config.ts");\n'
+        "await client.chat.completions.create({ model, messages });\n"
+        "await client.chat.completions.create({ model: cfg.CHAT_MODEL, messages });\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "app")
+    check = run_cli(["--format", "concise", "."], tmp_path)
+    assert "src/client.mjs:3:40: DS007" in check.stdout and "src/config.ts:1:27: DS001" in check.stdout
+    fixed = run_cli(["--fix", "."], tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (tmp_path / "src" / "config.ts").read_text() == 'export const CHAT_MODEL = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\n'
+    assert (tmp_path / "src" / "client.mjs").read_text() == (
+        'import { CHAT_MODEL as model } from "./config";\n'
+        'const cfg = require("./config.ts");\n'
+        'await client.chat.completions.create({ model, messages, thinking: { type: "disabled" } });\n'
+        'await client.chat.completions.create({ model: cfg.CHAT_MODEL, messages, thinking: { type: "disabled" } });\n')
+    again = run_cli(["--fix", "--format", "concise", "."], tmp_path)
+    assert "All checks passed" in again.stdout, again.stdout
