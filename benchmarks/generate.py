@@ -20,13 +20,13 @@ import subprocess
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 # Built from parts so this file is not itself a hit for the tools being measured.
 CHAT, REASONER, CODER = ("deepseek-" + s for s in ("chat", "reasoner", "coder"))
 LEGACY = (CHAT, REASONER, CODER)
 
-SHARES = (("py", 0.75), ("yaml", 0.10), ("md", 0.12), ("env", 0.03))
+SHARES = (("py", 0.65), ("ts", 0.06), ("js", 0.04), ("yaml", 0.10), ("md", 0.12), ("env", 0.03))
 PLANTED_SHARE = 0.005
 DECOY_SHARE = 0.005
 FILES_PER_DIR = 20
@@ -151,6 +151,75 @@ def python_file(rng: random.Random, planted: bool, decoy: bool) -> Tuple[str, Di
     return "\n".join(lines) + "\n", info
 
 
+# -- JavaScript / TypeScript ---------------------------------------------------------------------
+
+
+def _js_function(rng: random.Random, typed: bool) -> List[str]:
+    name = rng.choice(WORDS) + rng.choice(WORDS).capitalize()
+    arg = rng.choice(WORDS)
+    annotation = ": Record<string, unknown>" if typed else ""
+    lines = [f"export function {name}({arg}{annotation}) {{", f"  const out = {{ ...{arg} }};"]
+    for _ in range(rng.randint(2, 10)):
+        key, other = rng.choice(WORDS), rng.choice(WORDS)
+        lines.append(rng.choice((
+            f'  out["{key}"] = String({arg}["{other}"] ?? "{rng.choice(WORDS)}-{rng.randint(0, 99)}");',
+            f"  if ({arg}.{key} > {rng.randint(1, 99)}) {{ out.{other} = {arg}.{key} * 2; }}",
+            f"  // {rng.choice(WORDS)} the {rng.choice(WORDS)} before the {rng.choice(WORDS)}",
+        )))
+    return lines + ["  return out;", "}"]
+
+
+def js_module(rng: random.Random, target_bytes: int, typed: bool) -> List[str]:
+    lines = [f'import {{ {rng.choice(WORDS)}Client }} from "../lib/{rng.choice(WORDS)}";', ""]
+    size = sum(len(line) + 1 for line in lines)
+    while size < target_bytes:
+        block = _js_function(rng, typed)
+        lines += [""] + block
+        size += sum(len(line) + 1 for line in block) + 1
+    return lines
+
+
+def _planted_js(rng: random.Random) -> Tuple[List[str], str]:
+    legacy = rng.choice(LEGACY)
+    kind = rng.choice(("js_call", "js_const", "js_ai_sdk", "js_compare"))
+    if kind == "js_call":
+        return ["export async function ask(client, messages) {",
+                f'  return client.chat.completions.create({{ model: "{legacy}", messages }});', "}"], kind
+    if kind == "js_const":
+        return [f'export const DEFAULT_MODEL = "{legacy}";'], kind
+    if kind == "js_ai_sdk":
+        return [f'export const summarize = (prompt) => generateText({{ model: deepseek("{legacy}"), prompt }});'], kind
+    return [f'export const isLegacy = (model) => model === "{legacy}";'], kind
+
+
+DECOY_JS = (
+    "// Docs: https://api-docs.deepseek.com/quick_start/pricing",
+    'export const CURRENT_MODEL = "deepseek-v4-flash";',
+    'export const local = () => ollama.chat({ model: "deepseek-r1:7b", messages: [] });',
+)
+
+
+def _js_file(rng: random.Random, planted: bool, decoy: bool, typed: bool) -> Tuple[str, Dict[str, int]]:
+    lines = js_module(rng, rng.randint(1000, 6000), typed)
+    info: Dict[str, int] = {}
+    if planted:
+        snippet, kind = _planted_js(rng)
+        lines[2:2] = snippet + [""]
+        info[kind] = 1
+        info["literals"] = 1
+    elif decoy:
+        lines.insert(2, rng.choice(DECOY_JS))
+    return "\n".join(lines) + "\n", info
+
+
+def ts_file(rng: random.Random, planted: bool, decoy: bool) -> Tuple[str, Dict[str, int]]:
+    return _js_file(rng, planted, decoy, typed=True)
+
+
+def js_file(rng: random.Random, planted: bool, decoy: bool) -> Tuple[str, Dict[str, int]]:
+    return _js_file(rng, planted, decoy, typed=False)
+
+
 # -- other formats ------------------------------------------------------------------------------
 
 
@@ -189,13 +258,14 @@ def markdown_file(rng: random.Random, planted: bool, decoy: bool) -> Tuple[str, 
     return "\n".join(lines) + "\n", {}
 
 
-WRITERS = {"py": python_file, "yaml": yaml_file, "env": env_file, "md": markdown_file}
+WRITERS = {"py": python_file, "ts": ts_file, "js": js_file, "yaml": yaml_file, "env": env_file, "md": markdown_file}
 
 
 def _file_name(rng: random.Random, kind: str, index: int) -> str:
     if kind == "env":
         return rng.choice((f".env.{rng.choice(WORDS)}{index}", f"{rng.choice(WORDS)}{index}.env"))
-    suffix = {"py": ".py", "yaml": rng.choice((".yaml", ".yml")), "md": ".md"}[kind]
+    suffix = {"py": ".py", "ts": rng.choice((".ts", ".tsx")), "js": rng.choice((".js", ".mjs")),
+              "yaml": rng.choice((".yaml", ".yml")), "md": ".md"}[kind]
     return f"{_name(rng)}_{index}{suffix}"
 
 
@@ -278,7 +348,7 @@ def generate_tree(root: Path, n_files: int, seed: int) -> Tuple[Path, dict]:
     tree.mkdir(parents=True)
     rng = random.Random(seed * 7919 + 1)
     files: Dict[str, dict] = {}
-    total_bytes = {"py": 0, "yaml": 0, "env": 0, "md": 0}
+    total_bytes = {kind: 0 for kind in WRITERS}
     for rel, kind, planted, decoy in plan(n_files, seed):
         text, info = WRITERS[kind](rng, planted, decoy)
         path = tree / rel

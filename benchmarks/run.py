@@ -161,7 +161,7 @@ def check_findings(report: dict, manifest: dict) -> List[str]:
     problems = []
     with_findings = {f["path"] for f in report["findings"]}
     for rel, info in manifest["interesting"].items():
-        if info["planted"] and info["kind"] in ("py", "yaml", "env") and rel not in with_findings:
+        if info["planted"] and info["kind"] in ("py", "ts", "js", "yaml", "env") and rel not in with_findings:
             # a planted file whose only ids are comments in the service that ignores DS003
             only_comments = set(info) - {"kind", "planted", "decoy", "literals"} == {"comment"}
             if not (only_comments and rel.startswith(manifest["configured_service"] + "/")):

@@ -180,7 +180,9 @@ class Catalog:
         # `deepseek-\` starts a JSON-escaped quote (`deepseek-\"`): a built id inside a notebook.
         # `deepseek-v4-flash")` ends this tool's own rewrite, os.environ.get("DEEPSEEK_CHAT_MODEL",
         # "deepseek-v4-flash"): a value whose thinking mode a request may still have to send.
-        rewrites = "|".join(sorted({re.escape(m.replacement) + r"[\"']\)" for m in self.retired.values()}))
+        # In JavaScript the rewrite is `process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`.
+        rewrites = "|".join(sorted({re.escape(m.replacement) + r"[\"']\)" for m in self.retired.values()}
+                                   | {r"\?\? [\"'`]" + re.escape(m.replacement) for m in self.retired.values()}))
         parts = [p for p in (byte_ids, r"deepseek-[\"'{\\]", hosts, rewrites) if p]
         self.prefilter_re = re.compile("|".join(parts).encode())
         self.text_prefilter_re = re.compile("|".join(parts))

@@ -99,6 +99,7 @@ class JsRequestShape:
     body: Optional[str] = None  # the options key whose value is the JSON body (fetch)
     provider: bool = False  # the model is an AI SDK provider's model object
     always_deepseek: bool = False
+    typescript_spread: bool = False  # in TypeScript, `...{ thinking: {...} }`: the request type has no `thinking`
     docs: str = ""
 
     def matches(self, callee: str, new: bool) -> bool:
@@ -140,6 +141,7 @@ def js_libraries() -> JsLibraries:
             body=entry.get("body"),
             provider=bool(entry.get("provider", False)),
             always_deepseek=entry.get("deepseek") == "always",
+            typescript_spread=entry.get("typescript") == "spread",
             docs=str(entry.get("docs", "")),
         ))
     providers, clients = data.get("providers", {}), data.get("clients", {})

@@ -41,6 +41,7 @@ class Export:
     env: bool = False  # an environment variable a .env, compose or YAML file sets, not a Python name
     table: bool = False  # a dict literal of the module is keyed by the id (``name``: its module's last part)
     js: bool = False  # a JavaScript/TypeScript module's `export const`
+    provider: bool = False  # ...bound to an AI SDK provider's model of the id: `deepseek("deepseek-chat")`
 
     @property
     def key(self) -> str:
@@ -171,7 +172,8 @@ def env_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expo
 # export const NAME = "id"  /  export const NAME: string = process.env.X ?? "id"  (and `let`, `var`)
 _JS_EXPORT = re.compile(
     r"""^[ \t]*export[ \t]+(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]*)?=[ \t]*"""
-    r"""(?:(?:process\.env|import\.meta\.env)\.(\w+)[ \t]*(?:\?\?|\|\|)[ \t]*)?(["'`])([^"'`\\\n]*)\3""")
+    r"""(?:(?:process\.env|import\.meta\.env)\.(\w+)[ \t]*(?:\?\?|\|\|)[ \t]*)?"""
+    r"""(?P<provider>[A-Za-z_$][\w$.]*[ \t]*\([ \t]*)?(["'`])([^"'`\\\n]*)\4""")
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue", ".svelte")
 
 
@@ -195,10 +197,12 @@ def js_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expor
         export = _JS_EXPORT.match(line)
         if export is None:
             continue
-        name, variable, _, value = export.groups()
+        name, variable, provider, _, value = export.groups()
         exact = catalog.exact(value)
         if exact is not None:
-            found.append(Export(display_path, name, exact.model, RETIRED, line_of(line_start), js=True))
+            found.append(Export(display_path, name, exact.model, RETIRED, line_of(line_start), js=True, provider=bool(provider)))
+            continue
+        if provider:
             continue
         model = next((m for m in catalog.retired.values()
                       if variable in (m.env_var, "VITE_" + m.env_var) and value == m.replacement), None)
@@ -353,7 +357,7 @@ class JsFileFacts:
         export = self.resolve(specifier, name)
         if export is None:
             return None
-        return Imported(export.kind, export.model, export.key, f"{export.path}:{export.line}")
+        return Imported(export.kind, export.model, export.key, f"{export.path}:{export.line}", export.provider)
 
     def resolve(self, specifier: str, name: str) -> Optional[Export]:
         modules = self.project.js_modules

@@ -34,7 +34,8 @@ FIXED = [
      "const OpenAI = require('openai');\nconst client = new OpenAI();\n"
      "client.chat.completions.create({ model: process.env.DEEPSEEK_REASONER_MODEL ?? 'deepseek-v4-flash', messages, "
      "thinking: { type: 'enabled' } }).then(print);\n"),
-    # a constant of the file, sent by two requests; a stream
+    # a constant of the file, sent by two requests; a stream. In TypeScript openai-node's body gets
+    # `...{ thinking }`: its request type has no `thinking`, and a spread is not checked for excess keys
     ("src/agent.ts",
      'const MODEL = "deepseek-chat";\n'
      "export async function ask(messages: Msg[]) {\n"
@@ -43,8 +44,8 @@ FIXED = [
      "}\n",
      'const MODEL = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\n'
      "export async function ask(messages: Msg[]) {\n"
-     '  await client.chat.completions.create({ model: MODEL, messages, thinking: { type: "disabled" } });\n'
-     '  return client.chat.completions.stream({ model: MODEL, messages, stream: true, thinking: { type: "disabled" } });\n'
+     '  await client.chat.completions.create({ model: MODEL, messages, ...{ thinking: { type: "disabled" } } });\n'
+     '  return client.chat.completions.stream({ model: MODEL, messages, stream: true, ...{ thinking: { type: "disabled" } } });\n'
      "}\n"),
     # a class field read as this.model, and a constructor parameter property
     ("src/bot.ts",
@@ -57,7 +58,7 @@ FIXED = [
      "class Bot {\n"
      '  model = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\n'
      "  run(messages: Msg[]) {\n"
-     '    return this.client.chat.completions.create({ model: this.model, messages, thinking: { type: "disabled" } });\n'
+     '    return this.client.chat.completions.create({ model: this.model, messages, ...{ thinking: { type: "disabled" } } });\n'
      "  }\n"
      "}\n"),
     # a parameter's default, sent as the shorthand `{ model }`
@@ -151,7 +152,7 @@ FIXED = [
      'export const chat = (messages) => client.chat.completions.create({ model: "deepseek-chat", messages });\n',
      "const base = import.meta.env.VITE_API_BASE;\n"
      'export const chat = (messages) => client.chat.completions.create({ model: import.meta.env.VITE_DEEPSEEK_CHAT_MODEL ?? '
-     '"deepseek-v4-flash", messages, thinking: { type: "disabled" } });\n'),
+     '"deepseek-v4-flash", messages, ...{ thinking: { type: "disabled" } } });\n'),
     # an env read's default: only the default changes; a counting prefix stays outside the variable
     ("config.js",
      'const model = process.env.LLM_MODEL || "deepseek-chat";\n'

@@ -49,7 +49,9 @@ def test_manifest_declares_both_hooks():
      "web.Dockerfile", "Containerfile", "pyproject.toml", "setup.cfg", "tox.ini", "app.properties", "nginx.conf",
      "main.tf", "prod.tfvars", "cmd/main.go", "src/lib.rs", "App.java", "Main.kt", "build.gradle.kts", "App.swift",
      "main.dart", "Program.cs", "docs/index.mdx", "index.rst", "notes.txt.bak", "README.markdown", "main.gox",
-     "Dockerfiles/x", "dockerfile", "photo.png", "bundle.min.js"],
+     "Dockerfiles/x", "dockerfile", "photo.png", "bundle.min.js", "web/app.ts", "api/index.mjs", "lib/x.cjs",
+     "ui/App.tsx", "ui/App.jsx", "types.d.ts", "svc/worker.mts", "svc/old.cts", "src/Ask.vue", "src/Ask.svelte",
+     "main.tsv", "app.json5", "x.jsonc"],
 )
 def test_files_pattern_selects_exactly_what_the_scanners_read(path):
     """The hook's `files` regex and the scanners' file patterns agree, name by name."""

@@ -41,6 +41,7 @@ class Imported:
     model: RetiredModel
     export: str  # its group: "path:NAME"
     where: str  # "path:line"
+    provider: bool = False  # an AI SDK provider's model of the id (`deepseek("deepseek-chat")`), not the id
 
 
 class Facts:
@@ -392,9 +393,9 @@ class Flow:
                 if left is not None and right is not None and tree.text_of(left) == name:
                     yield right
 
-    def imported_origin(self, specifier: str, name: str) -> Origin:
+    def imported_origin(self, specifier: str, name: str, provider: bool = False) -> Origin:
         imported = self.facts.imported(specifier, name)
-        if imported is None:
+        if imported is None or imported.provider != provider:  # a model object is not an id, nor the reverse
             return Origin(UNKNOWN)
         return Origin(imported.kind, imported.model, export=imported.export, where=imported.where)
 
@@ -436,10 +437,18 @@ class Flow:
     def provider_origins(self, node: Node, depth: int, seen: Set[int]) -> List[Origin]:
         """The model of an AI SDK request: a DeepSeek provider's `deepseek("id")`, through constants."""
         if node.type in ("identifier", "shorthand_property_identifier"):
+            name = tree.text_of(node)
+            if name in self.imports:  # a model made in another module: `export const chatModel = deepseek(...)`
+                return [self.imported_origin(*self.imports[name], provider=True)]
             found: List[Origin] = []
-            for value in self.declared_value(tree.text_of(node)):
+            for value in self.declared_value(name):
                 found += self.origins(value, True, depth + 1, seen)
             return found or [Origin(UNKNOWN)]
+        if node.type == "member_expression":
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if obj is not None and prop is not None and obj.type == "identifier" and tree.text_of(obj) in self.namespaces:
+                return [self.imported_origin(self.namespaces[tree.text_of(obj)], tree.text_of(prop), provider=True)]
+            return [Origin(UNKNOWN)]
         if node.type != "call_expression":
             return [Origin(UNKNOWN)]  # a string is a gateway slug in the AI SDK (`"deepseek/deepseek-chat"`)
         if not self.is_deepseek_provider(node):

@@ -399,6 +399,8 @@ class _BlockScan:
             holder, keys = inner, keys[1:]
         for key in reversed(keys):
             value = f"{key}: {{ {value} }}"
+        if not request.shape.thinking and request.shape.typescript_spread and tree.is_typescript(self.block.dialect):
+            value = f"...{{ {value} }}"  # TypeScript checks an object literal's keys against the type, not a spread's
         return [self.insert_member(holder, value)], ""
 
     def insert_member(self, obj: Node, member_text: str) -> Edit:
@@ -444,6 +446,9 @@ class _BlockScan:
         """``NAME`` when the literal is the value of `export const NAME = ...` (or its env default)
         at the top of the module: another module may import it."""
         current = node.parent
+        provider = self.flow.provider_of(node)
+        if provider is not None:  # `export const chatModel = deepseek("deepseek-chat")`
+            current = provider.parent
         while current is not None and current.type in ("parenthesized_expression", "as_expression", "satisfies_expression",
                                                         "binary_expression"):
             current = current.parent
