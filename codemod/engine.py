@@ -201,7 +201,8 @@ class FileProcessor:
     def _process_bytes(self, candidate: Candidate, raw: bytes, config: Config, result: FileResult) -> FileResult:
         fmt = scanners.format_for(candidate.path) or "text"
         facts = self.facts.for_file(candidate.display, fmt) if self.facts is not None else None
-        ctx = ScanContext(path=candidate.display, catalog=config.catalog, config=config, today=self.options.today, facts=facts)
+        ctx = ScanContext(path=candidate.display, catalog=config.catalog, config=config, today=self.options.today, facts=facts,
+                          file=candidate.path_str)
         try:
             decoded = decode(raw, fmt)
         except DecodeError as exc:

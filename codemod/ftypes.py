@@ -145,6 +145,7 @@ class ScanContext:
     facts: Any = None  # what other modules of the project define (scanners._pyflow.Facts), for Python
     sent: Set[str] = field(default_factory=set)  # the groups of other files' values this file's requests send
     thinking_sent: Set[str] = field(default_factory=set)  # the groups whose requests here get a thinking edit
+    file: str = ""  # the file's path on disk (relative to the working directory, or absolute), for what is beside it
 
     def finding(
         self,

@@ -100,6 +100,7 @@ class JsRequestShape:
     provider: bool = False  # the model is an AI SDK provider's model object
     always_deepseek: bool = False
     typescript_spread: bool = False  # in TypeScript, `...{ thinking: {...} }`: the request type has no `thinking`
+    needs: Optional[Tuple[str, str]] = None  # (package, version) from which the thinking mode is read
     docs: str = ""
 
     def matches(self, callee: str, new: bool) -> bool:
@@ -142,6 +143,7 @@ def js_libraries() -> JsLibraries:
             provider=bool(entry.get("provider", False)),
             always_deepseek=entry.get("deepseek") == "always",
             typescript_spread=entry.get("typescript") == "spread",
+            needs=(str(entry["needs"]["package"]), str(entry["needs"]["version"])) if "needs" in entry else None,
             docs=str(entry.get("docs", "")),
         ))
     providers, clients = data.get("providers", {}), data.get("clients", {})

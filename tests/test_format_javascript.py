@@ -300,3 +300,31 @@ def test_a_constant_imported_from_another_module_gets_its_thinking_mode_there(tm
         'await client.chat.completions.create({ model: cfg.CHAT_MODEL, messages, thinking: { type: "disabled" } });\n')
     again = run_cli(["--fix", "--format", "concise", "."], tmp_path)
     assert "All checks passed" in again.stdout, again.stdout
+
+
+def test_a_member_of_a_constant_table_is_followed(tmp_path):
+    source = ("export const MODELS = { CHAT: 'deepseek-chat', CODER: 'deepseek-coder' } as const;\n"
+              "await client.chat.completions.create({ model: MODELS.CHAT, messages });\n")
+    _, after = run_on_text(tmp_path, source, name="table.ts", fix=True)
+    assert after.decode() == (
+        "export const MODELS = { CHAT: process.env.DEEPSEEK_CHAT_MODEL ?? 'deepseek-v4-flash', CODER: process.env.DEEPSEEK_CHAT_MODEL "
+        "?? 'deepseek-v4-flash' } as const;\n"
+        "await client.chat.completions.create({ model: MODELS.CHAT, messages, ...{ thinking: { type: 'disabled' } } });\n")
+
+
+@pytest.mark.parametrize("declared, warned", [("^0.2.13", True), ("~1.0.5", True), ("^1.0.31", False), ("2.0.69", False),
+                                              ("latest", False), (None, False)])
+def test_an_ai_sdk_too_old_to_send_the_thinking_mode_is_reported(tmp_path, declared, warned):
+    """@ai-sdk/deepseek reads providerOptions.deepseek.thinking from 1.0.31 on (its dist/index.mjs): with an
+    older one allowed by package.json, the request would think anyway. The fix still rewrites the id and
+    sends the mode; DS007 stays until the package is upgraded."""
+    if declared is not None:
+        (tmp_path / "package.json").write_text('{"dependencies": {"@ai-sdk/deepseek": "%s", "ai": "^4.3.10"}}' % declared)
+    source = 'await generateText({ model: deepseek("deepseek-chat"), prompt });\n'
+    result, after = run_on_text(tmp_path, source, name="src/route.ts", fix=True)
+    assert "providerOptions: { deepseek: { thinking: { type: \"disabled\" } } }" in after.decode()
+    again, _ = run_on_text(tmp_path, after, name="src/route.ts")
+    messages = [f.message for f in again.findings if f.rule == "DS007"]
+    assert bool(messages) == warned, messages
+    if warned:
+        assert f"allows `@ai-sdk/deepseek` {declared}" in messages[0] and "before 1.0.31" in messages[0]

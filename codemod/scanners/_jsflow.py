@@ -414,6 +414,9 @@ class Flow:
             return found or [Origin(UNKNOWN)]
         if self.is_env_read(node):
             return [Origin(UNKNOWN, where=f"read from {self.env_variable(node)}")]
+        table = self.object_of(obj, depth + 1) if obj.type == "identifier" else None
+        if table is not None:  # `MODELS.CHAT` of `const MODELS = { CHAT: "deepseek-chat" }`
+            return self.origins(tree.member_value(table, name), False, depth + 1, seen)
         return [Origin(UNKNOWN)]
 
     @staticmethod

@@ -25,6 +25,7 @@ from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, 
 from codemod.libraries import js_libraries
 from codemod.scanners import _common as common
 from codemod.scanners import _jstree as tree
+from codemod.scanners import _npm
 from codemod.scanners._jsflow import UNKNOWN, Flow, Request
 
 LINE_COMMENTS = True  # `// v4-migrate: ignore[DS001]`
@@ -333,6 +334,7 @@ class _BlockScan:
         literals = [o for o in request.origins if o.node is not None and o.node.id in self.by_literal]
         nodes = {o.node.id for o in literals}
         if request.explicit:
+            self.report_old_package(request, None)
             return nodes
         retired = request.retired
         modes = request.modes
@@ -355,6 +357,8 @@ class _BlockScan:
             return nodes
         mode = modes.pop()
         edits, problem = self.thinking_edits(request, mode)
+        if not problem:
+            self.report_old_package(request, mode)
         if problem:
             for origin in literals:
                 self.by_literal[origin.node.id].message += f". V4 thinks by default: send thinking {mode} with the request on line {self.line_of(request.call)} ({problem})"
@@ -378,6 +382,21 @@ class _BlockScan:
             self.ctx.sent.add(export)
             self.ctx.thinking_sent.add(export)
         return nodes
+
+    def report_old_package(self, request: Request, mode: Optional[str]) -> None:
+        """A DS007 warning where the project's package.json allows a version of the library that
+        does not read the thinking mode yet: the fix sends it, the library would drop it."""
+        if request.shape.needs is None:
+            return
+        package, version = request.shape.needs
+        declared = _npm.declared_range(self.ctx.file or self.ctx.path, package)
+        floor = _npm.floor_of(declared) if declared else None
+        if floor is None or floor >= _npm.parse_version(version):
+            return
+        self.findings.append(self.request_finding(request, "warning", (
+            f"This {request.shape.library} request {f'gets thinking {mode}' if mode else 'sends a thinking mode'}, "
+            f"but package.json allows `{package}` {declared}, "
+            f"and versions before {version} drop that option (V4 then thinks by default): upgrade `{package}`")))
 
     def request_finding(self, request: Request, severity: str, message: str, **kwargs) -> Finding:
         start, end = self.span(request.model_node if request.model_node is not None else request.call)
