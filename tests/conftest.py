@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fake_deepseek import FakeDeepSeek
+from node_support import NodeSetupError, installed_node_modules
 
 
 @pytest.fixture
@@ -13,3 +14,15 @@ def deepseek():
     server = FakeDeepSeek().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def node_modules():
+    """The pinned JavaScript packages of tests/node_deps, installed once per machine (tests/node_support.py).
+
+    Without node/npm, or when the install fails, every test that needs them fails with the reason."""
+    try:
+        return installed_node_modules()
+    except NodeSetupError as error:
+        reason = str(error)
+    pytest.fail(reason, pytrace=False)
