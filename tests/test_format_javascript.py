@@ -328,3 +328,60 @@ def test_an_ai_sdk_too_old_to_send_the_thinking_mode_is_reported(tmp_path, decla
     assert bool(messages) == warned, messages
     if warned:
         assert f"allows `@ai-sdk/deepseek` {declared}" in messages[0] and "before 1.0.31" in messages[0]
+
+
+SVELTE = ('<script lang="ts">\n  import { generateText } from "ai";\n  const reply = () => generateText({ model: deepseek("deepseek-chat"), prompt });\n'
+          "</script>\n\n<p>Ask deepseek-chat</p>\n")
+
+
+def test_a_svelte_script_block_is_fixed_in_place(tmp_path):
+    result, after = run_on_text(tmp_path, SVELTE, name="src/Ask.svelte", fix=True)
+    assert after.decode() == SVELTE.replace(
+        'deepseek("deepseek-chat"), prompt });',
+        'deepseek("deepseek-v4-flash"), prompt, providerOptions: { deepseek: { thinking: { type: "disabled" } } } });')
+    assert [(f.rule, f.line) for f in result.findings if not f.fixed] == [("DS003", 6)]  # the markup: prose
+
+
+def test_js_findings_go_through_every_report_format_the_baseline_and_diff(tmp_path):
+    """No special case for the new format: SARIF (valid against the schema), the baseline ratchet, --diff."""
+    import json
+
+    from test_reporters import assert_valid_sarif
+
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "chat.ts").write_text('export const reply = () => client.chat.completions.create({ model: "deepseek-chat", messages });\n')
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "web")
+    sarif = run_cli(["--format", "sarif", "."], tmp_path)
+    document = json.loads(sarif.stdout)
+    assert_valid_sarif(document)
+    (result,) = document["runs"][0]["results"]
+    assert result["ruleId"] == "DS001" and result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "web/chat.ts"
+    diff = run_cli(["--diff", "."], tmp_path)
+    assert '+export const reply = () => client.chat.completions.create({ model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash", ' \
+           'messages, ...{ thinking: { type: "disabled" } } });' in diff.stdout
+    assert run_cli(["--write-baseline", "base.json", "."], tmp_path).returncode == 0
+    assert run_cli(["--baseline", "base.json", "."], tmp_path).returncode == 0
+    (tmp_path / "web" / "more.mjs").write_text('export const MODEL = "deepseek-reasoner";\n')
+    assert run_cli(["--baseline", "base.json", "."], tmp_path).returncode == 1  # a new one fails the gate
+
+
+def test_a_vue_templates_attribute_is_reported_for_review(tmp_path):
+    source = '<template>\n  <ChatBox model="deepseek-chat" title="Ask deepseek-reasoner" />\n</template>\n<script setup>\nconst x = 1;\n</script>\n'
+    result, after = run_on_text(tmp_path, source, name="Chat.vue", fix=True)
+    assert after.decode() == source
+    assert [(f.rule, f.line, f.column, f.fix) for f in result.findings] == [("DS002", 2, 19, None), ("DS003", 2, 45, None)]
+
+
+@pytest.mark.parametrize("dialect", ["javascript", "typescript", "tsx"])
+def test_the_query_index_and_the_plain_walk_find_the_same_nodes(dialect):
+    """The index of a file comes from one tree-sitter query; without one (an older binding) a walk."""
+    from codemod.scanners import _jsflow, _jstree
+
+    source = FIXED[2][1] + FIXED[4][1] + FIXED[9][1]
+    parser = _jstree.parser(dialect)
+    root = parser.parse(source.encode()).root_node
+    by_query = _jstree.nodes_of(root, _jsflow._INDEXED, parser.language)
+    by_walk = _jstree.nodes_of(root, _jsflow._INDEXED)
+    assert [(n.type, n.start_byte) for n in by_query] == [(n.type, n.start_byte) for n in by_walk] and by_walk

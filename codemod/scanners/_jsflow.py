@@ -22,6 +22,9 @@ from codemod.scanners import _jstree as tree
 
 RETIRED, MIGRATED, CURRENT, UNKNOWN = "retired", "migrated", "current", "unknown"
 _MAX_DEPTH = 8
+# The nodes a file's index needs: calls, bindings, imports and defaults.
+_INDEXED = ("call_expression", "new_expression", "variable_declarator", "import_statement", "required_parameter",
+            "optional_parameter", "assignment_pattern", "object_assignment_pattern")
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,14 @@ class Request:
 class Flow:
     """The requests of one parsed block, with their model's origins."""
 
-    def __init__(self, root: Node, catalog: Catalog, libraries: JsLibraries, facts: Optional[Facts]):
+    def __init__(self, root: Node, catalog: Catalog, libraries: JsLibraries, facts: Optional[Facts], language=None):
         self.root = root
+        self.language = language
         self.catalog = catalog
         self.libraries = libraries
         self.facts = facts or Facts()
-        self.declarations: Dict[str, List[Node]] = {}  # name -> its variable_declarator / parameter nodes
-        self.references: Dict[str, List[Node]] = {}  # name -> identifier nodes that read it
+        self.declarations: Dict[str, List[Node]] = {}  # name -> its variable_declarator nodes
+        self.defaults: Dict[str, List[Node]] = {}  # name -> the default values of parameters (and options) so named
         self.imports: Dict[str, Tuple[str, str]] = {}  # local name -> (module specifier, imported name)
         self.namespaces: Dict[str, str] = {}  # `import * as cfg` / `const cfg = require(...)` -> specifier
         self.calls: List[Node] = []
@@ -90,7 +94,7 @@ class Flow:
     # -- the file's names ---------------------------------------------------------------------
 
     def _index(self) -> None:
-        for node in tree.walk(self.root):
+        for node in tree.nodes_of(self.root, _INDEXED, self.language):
             kind = node.type
             if kind in ("call_expression", "new_expression"):
                 self.calls.append(node)
@@ -99,21 +103,18 @@ class Flow:
                 name = node.child_by_field_name("name")
                 if name is not None and name.type == "identifier":
                     self.declarations.setdefault(tree.text_of(name), []).append(node)
-            elif kind in ("identifier", "shorthand_property_identifier") and not self._declares(node):
-                self.references.setdefault(tree.text_of(node), []).append(node)
             elif kind == "import_statement":
                 self._note_import(node)
+            else:
+                self._note_default(node)
 
-    @staticmethod
-    def _declares(node: Node) -> bool:
-        parent = node.parent
-        if parent is None:
-            return False
-        if parent.type == "variable_declarator" and parent.child_by_field_name("name") == node:
-            return True
-        return parent.type in ("import_specifier", "namespace_import", "import_clause", "formal_parameters",
-                               "required_parameter", "optional_parameter", "function_declaration",
-                               "class_declaration", "method_definition")
+    def _note_default(self, node: Node) -> None:
+        if node.type in ("required_parameter", "optional_parameter"):
+            target, value = node.child_by_field_name("pattern"), node.child_by_field_name("value")
+        else:  # assignment_pattern, object_assignment_pattern: `model = "..."` in parameters or a destructuring
+            target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if target is not None and value is not None and target.type in ("identifier", "shorthand_property_identifier_pattern"):
+            self.defaults.setdefault(tree.text_of(target), []).append(value)
 
     def _note_import(self, statement: Node) -> None:
         source = statement.child_by_field_name("source")
@@ -377,21 +378,9 @@ class Flow:
         found: List[Origin] = []
         for declarator in self.declarations.get(name, []):
             found += self.origins(declarator.child_by_field_name("value"), False, depth + 1, seen)
-        for default in self.parameter_defaults(name):
+        for default in self.defaults.get(name, ()):
             found += self.origins(default, False, depth + 1, seen)
         return found or [Origin(UNKNOWN)]
-
-    def parameter_defaults(self, name: str) -> Iterable[Node]:
-        """The defaults a parameter (or a destructured option) named ``name`` has in this file."""
-        for node in tree.walk(self.root):
-            if node.type in ("required_parameter", "optional_parameter"):
-                pattern, value = node.child_by_field_name("pattern"), node.child_by_field_name("value")
-                if pattern is not None and value is not None and tree.text_of(pattern) == name:
-                    yield value
-            elif node.type in ("assignment_pattern", "object_assignment_pattern"):
-                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-                if left is not None and right is not None and tree.text_of(left) == name:
-                    yield right
 
     def imported_origin(self, specifier: str, name: str, provider: bool = False) -> Origin:
         imported = self.facts.imported(specifier, name)

@@ -211,6 +211,36 @@ def arguments(call: Node) -> List[Node]:
     return [child for child in args.named_children if child.type != "comment"]
 
 
+def nodes_of(root: Node, kinds: Tuple[str, ...], language: Optional[Language] = None) -> List[Node]:
+    """The nodes of these kinds under ``root``, in source order: found by one tree-sitter query
+    of ``language``, in C, or by a walk without one (or where the query cannot be made)."""
+    query = _query(language, kinds)
+    if query is None:
+        return [node for node in walk(root) if node.type in kinds]
+    from tree_sitter import QueryCursor
+
+    found = [node for nodes in QueryCursor(query).captures(root).values() for node in nodes]
+    return sorted(found, key=lambda node: (node.start_byte, -node.end_byte))
+
+
+_QUERIES: dict = {}
+
+
+def _query(language, kinds: Tuple[str, ...]):
+    if language is None:
+        return None
+    key = (id(language), kinds)
+    if key not in _QUERIES:
+        try:
+            from tree_sitter import Query
+
+            known = [kind for kind in kinds if language.id_for_node_kind(kind, True)]
+            _QUERIES[key] = Query(language, " ".join(f"({kind}) @n" for kind in known)) if known else None
+        except Exception:  # an older binding without Query/QueryCursor: walk instead
+            _QUERIES[key] = None
+    return _QUERIES[key]
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Every node under ``node``, in source order."""
     stack = [node]

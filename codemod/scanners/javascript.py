@@ -66,8 +66,28 @@ def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
         return []
     offsets = tree.Offsets(text)
     findings: List[Finding] = []
-    for block in tree.blocks(text, ctx.path):
+    blocks = tree.blocks(text, ctx.path)
+    for block in blocks:
         findings += _BlockScan(source, ctx, block, offsets).run()
+    if ctx.path.lower().endswith(tree.SFC_SUFFIXES):
+        findings += _markup_findings(source, ctx, blocks)
+    return findings
+
+
+_ATTRIBUTE = common.review_decision("in a template attribute (no fix is offered outside <script>)", fixable=False)
+
+
+def _markup_findings(source: SourceText, ctx: ScanContext, blocks: List[tree.Block]) -> List[Finding]:
+    """The ids of a Vue or Svelte file outside its `<script>` blocks: a quoted attribute value that
+    is exactly an id (`<Chat model="deepseek-chat" />`) is DS002; text is DS003."""
+    findings = []
+    text = source.text
+    for match in common.occurrences(text, ctx):
+        if any(block.start <= match.start < block.end for block in blocks):
+            continue
+        before, after = text[match.start - len(match.prefix) - 1:match.start - len(match.prefix)], text[match.end:match.end + 1]
+        quoted = before in ("'", '"') and after == before
+        findings.append(common.id_finding(source, ctx, match, _ATTRIBUTE if quoted else common.mention("in the markup")))
     return findings
 
 
@@ -101,7 +121,7 @@ class _BlockScan:
         self.catalog = ctx.catalog
         self.libraries = js_libraries()
         self.root, self.base = _parse(self.text, block, offsets)
-        self.flow = Flow(self.root, self.catalog, self.libraries, ctx.facts)
+        self.flow = Flow(self.root, self.catalog, self.libraries, ctx.facts, tree.parser(block.dialect).language)
         self.in_test = is_test_file(ctx.path)
         self.env_reader = self.choose_env_reader()
         self.findings: List[Finding] = []
