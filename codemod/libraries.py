@@ -118,6 +118,7 @@ class JsLibraries:
     client_constructors: Tuple[str, ...]
     base_url_keys: Tuple[str, ...]
     env_readers: Tuple[str, ...]
+    model_keys: Tuple[str, ...]
 
     def request_for(self, callee: str, new: bool) -> Optional[JsRequestShape]:
         return next((shape for shape in self.requests if shape.matches(callee, new)), None)
@@ -155,4 +156,5 @@ def js_libraries() -> JsLibraries:
         client_constructors=tuple(clients.get("constructors", ())),
         base_url_keys=tuple(clients.get("base_url_keys", ())),
         env_readers=tuple(clients.get("env_readers", ())),
+        model_keys=tuple(data.get("values", {}).get("model_keys", ("model",))),
     )

@@ -453,7 +453,8 @@ class Flow:
         (whose baseURL, if written, is DeepSeek's), or `createDeepSeek({...})(...)` itself."""
         name = tree.callee(call)
         if name in self.libraries.providers:
-            return name.split(".")[0] not in self.declarations or self.is_factory_call(self.declared_value(name.split(".")[0])[0])
+            values = self.declared_value(name.split(".")[0])
+            return not values or (len(values) == 1 and self.is_factory_call(values[0]))
         func = tree.unwrap(call.child_by_field_name("function"))
         if func is not None and func.type == "member_expression":
             func = tree.unwrap(func.child_by_field_name("object"))
@@ -469,6 +470,23 @@ class Flow:
         args = tree.arguments(node)
         elsewhere, _ = self.url_verdict(self.base_url_in(self.object_of(args[0]) if args else None))
         return not elsewhere
+
+    def gives_deepseek_model(self, call: Node) -> bool:
+        """Whether the call's first argument is a model id of DeepSeek's API: a DeepSeek provider,
+        or an OpenAI-compatible one made with DeepSeek's base URL (`createOpenAICompatible({...})`)."""
+        if self.is_deepseek_provider(call):
+            return True
+        func = tree.unwrap(call.child_by_field_name("function"))
+        if func is not None and func.type == "member_expression":
+            func = tree.unwrap(func.child_by_field_name("object"))
+        if func is not None and func.type == "identifier":
+            values = self.declared_value(tree.text_of(func))
+            func = tree.unwrap(values[0]) if len(values) == 1 else None
+        if func is None or func.type != "call_expression" or tree.callee(func) not in self.libraries.compatible_factories:
+            return False
+        args = tree.arguments(func)
+        _, deepseek = self.url_verdict(self.base_url_in(self.object_of(args[0]) if args else None))
+        return deepseek
 
     def provider_of(self, literal: Node) -> Optional[Node]:
         """The provider call a string literal is the model id of: `deepseek("deepseek-chat")`."""

@@ -143,6 +143,7 @@ class _BlockScan:
 
     def run(self) -> List[Finding]:
         not_deepseek = self.literals_sent_elsewhere()
+        self.sent_to_deepseek = {o.node.id for r in self.flow.requests if not r.elsewhere for o in r.origins if o.node is not None}
         block_text = self.text[self.block.start:self.block.end]
         for match in self.catalog.find(block_text):
             match = common.shifted(match, self.block.start)
@@ -171,6 +172,8 @@ class _BlockScan:
         if position.kind == MENTION:
             self.findings.append(common.id_finding(self.source, self.ctx, match, common.mention(position.where)))
             return
+        if position.kind == REVIEW and position.fix is not None and not position.check and node.id in self.sent_to_deepseek:
+            position = replace(position, kind=VALUE, fix=SAFE, where=f"{position.where}, sent by a request")
         if self.in_test and (position.kind == VALUE or position.check):  # hermetic, and fixed with its checks
             position = replace(position, kind=VALUE, fix=SAFE, style=LITERAL)
         edits: Tuple[Edit, ...] = ()
@@ -215,14 +218,18 @@ class _BlockScan:
             if parent.child_by_field_name("key") == child:
                 return Position(REVIEW, "as an object key")
             key = tree.key_name(parent) or "?"
-            return Position(VALUE, f"as the value of `{key}`", SAFE, style)
+            if key in self.libraries.model_keys:
+                return Position(VALUE, f"as the value of `{key}`", SAFE, style)
+            return Position(REVIEW, f"as the value of `{key}`", UNSAFE, style)
         if kind == "arguments":
             call = parent.parent
             name = tree.callee(call) if call is not None else ""
             last = name.rpartition(".")[2]
             if last in _CHECK_METHODS:
                 return Position(REVIEW, f"as the argument of `{last}`", UNSAFE, LITERAL, sent=False, check=True)
-            return Position(VALUE, f"as an argument of `{name or 'a call'}`", SAFE, style)
+            if call is not None and tree.arguments(call)[:1] == [child] and self.flow.gives_deepseek_model(call):
+                return Position(VALUE, f"as the model of `{name or 'a provider'}`", SAFE, style)
+            return Position(REVIEW, f"as an argument of `{name or 'a call'}`", UNSAFE, style)
         if kind == "variable_declarator":
             name = tree.text_of(parent.child_by_field_name("name") or parent)
             annotation = parent.child_by_field_name("type")
@@ -250,7 +257,10 @@ class _BlockScan:
         if kind == "subscript_expression":
             return Position(REVIEW, "as a lookup key")
         if kind == "jsx_attribute":
-            return Position(VALUE, "as a JSX attribute", SAFE, LITERAL)
+            name = tree.text_of(parent.named_children[0]) if parent.named_children else ""
+            if name in self.libraries.model_keys:
+                return Position(VALUE, f"as the JSX attribute `{name}`", SAFE, LITERAL)
+            return Position(REVIEW, f"as the JSX attribute `{name}`", UNSAFE, LITERAL)
         if kind in ("expression_statement", "import_statement", "export_statement") and kind != "export_statement":
             return Position(MENTION, "in a string")
         if kind in _BARE_PARENTS or kind in ("assignment_expression", "augmented_assignment_expression"):
