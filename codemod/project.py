@@ -360,21 +360,32 @@ class JsFileFacts:
         return Imported(export.kind, export.model, export.key, f"{export.path}:{export.line}", export.provider)
 
     def resolve(self, specifier: str, name: str) -> Optional[Export]:
+        exports = self.module_of(specifier, name)
+        return exports.get(name) if exports is not None else None
+
+    def groups_with(self, specifier: str, legacy: str) -> Set[str]:
+        """The groups of the constants of the module ``specifier`` names that hold ``legacy``."""
+        exports = self.module_of(specifier)
+        return {e.key for e in (exports or {}).values() if e.kind == RETIRED and e.legacy_id == legacy and not e.provider}
+
+    def module_of(self, specifier: str, name: Optional[str] = None) -> Optional[Dict[str, Export]]:
+        """The exports of the module an import names (that has ``name``, when given)."""
         modules = self.project.js_modules
+
+        def has(key: str) -> bool:
+            return key in modules and (name is None or name in modules[key])
+
         if specifier.startswith("."):
             folder = posixpath.dirname(self.importer)
             target = posixpath.normpath(posixpath.join(folder, js_module_key(specifier)))
-            for key in (target, f"{target}/index"):
-                if name in modules.get(key, {}):
-                    return modules[key][name]
-            return None
+            return next((modules[key] for key in (target, f"{target}/index") if has(key)), None)
         bare = next((specifier[len(a):] for a in self._ALIASES if specifier.startswith(a)), None)
         if bare is None:
             return None  # a package, not a module of the project
         bare = js_module_key(bare)
-        matches = [names[name] for key, names in modules.items()
-                   if name in names and (key == bare or key.endswith("/" + bare) or key in (f"{bare}/index",) or key.endswith(f"/{bare}/index"))]
-        return matches[0] if len(matches) == 1 else None
+        matches = [key for key in modules if has(key) and any(
+            key == candidate or key.endswith("/" + candidate) for candidate in (bare, f"{bare}/index"))]
+        return modules[matches[0]] if len(matches) == 1 else None
 
 
 @dataclass

@@ -389,3 +389,26 @@ def test_the_query_index_and_the_plain_walk_find_the_same_nodes(dialect):
     by_query = _jstree.nodes_of(root, _jsflow._INDEXED, parser.language)
     by_walk = _jstree.nodes_of(root, _jsflow._INDEXED)
     assert [(n.type, n.start_byte) for n in by_query] == [(n.type, n.start_byte) for n in by_walk] and by_walk
+
+
+def test_a_test_check_moves_with_its_value_or_stays(tmp_path):
+    """In a test, a check is fixed with the value it checks (here, or a constant of an imported module);
+    a check of a value the fix leaves alone (a library's own table) is not, or the test would fail."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "test").mkdir()
+    (tmp_path / "src" / "config.ts").write_text('export const CHAT_MODEL = "deepseek-chat";\n')
+    (tmp_path / "src" / "models.ts").write_text('export enum Model { Chat = "deepseek-chat" }\n')
+    (tmp_path / "test" / "config.test.ts").write_text(
+        'import { CHAT_MODEL } from "../src/config";\n'
+        'import { Model } from "../src/models";\n'
+        'expect(CHAT_MODEL).toBe("deepseek-chat");\n'
+        'expect(Model.Chat).toBe("deepseek-reasoner".replace("reasoner", "chat"));\n')
+    (tmp_path / "test" / "models.test.ts").write_text('import { Model } from "../src/models";\nexpect(Model.Chat).toBe("deepseek-chat");\n')
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "lib")
+    run_cli(["--fix", "."], tmp_path)
+    assert (tmp_path / "src" / "config.ts").read_text() == 'export const CHAT_MODEL = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\n'
+    assert 'expect(CHAT_MODEL).toBe("deepseek-v4-flash");' in (tmp_path / "test" / "config.test.ts").read_text()
+    assert (tmp_path / "src" / "models.ts").read_text() == 'export enum Model { Chat = "deepseek-chat" }\n'  # review only
+    assert (tmp_path / "test" / "models.test.ts").read_text().endswith('toBe("deepseek-chat");\n')  # so its check stays

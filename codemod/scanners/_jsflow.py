@@ -53,6 +53,10 @@ class Facts:
     def imported(self, specifier: str, name: str) -> Optional[Imported]:
         return None
 
+    def groups_with(self, specifier: str, legacy: str) -> Set[str]:
+        """The groups of the constants of that module that hold ``legacy`` (a test checks them)."""
+        return set()
+
 
 @dataclass
 class Request:
@@ -154,6 +158,11 @@ class Flow:
                     key, value = member.child_by_field_name("key"), member.child_by_field_name("value")
                     if key is not None and value is not None and value.type == "identifier":
                         self.imports[tree.text_of(value)] = (specifier, tree.text_of(key))
+
+    def imported_groups(self, legacy: str) -> Set[str]:
+        """The groups of the constants holding ``legacy`` in the modules this file imports."""
+        specifiers = {spec for spec, _ in self.imports.values()} | set(self.namespaces.values())
+        return {group for spec in specifiers for group in self.facts.groups_with(spec, legacy)}
 
     def declared_value(self, name: str) -> List[Optional[Node]]:
         return [d.child_by_field_name("value") for d in self.declarations.get(name, [])]

@@ -71,7 +71,7 @@ def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
         findings += _BlockScan(source, ctx, block, offsets).run()
     if ctx.path.lower().endswith(tree.SFC_SUFFIXES):
         findings += _markup_findings(source, ctx, blocks)
-    return findings
+    return sorted(findings, key=lambda f: (f.line, f.column, f.rule))
 
 
 _ATTRIBUTE = common.review_decision("in a template attribute (no fix is offered outside <script>)", fixable=False)
@@ -145,37 +145,49 @@ class _BlockScan:
         not_deepseek = self.literals_sent_elsewhere()
         self.sent_to_deepseek = {o.node.id for r in self.flow.requests if not r.elsewhere for o in r.origins if o.node is not None}
         block_text = self.text[self.block.start:self.block.end]
+        located = []
         for match in self.catalog.find(block_text):
             match = common.shifted(match, self.block.start)
             node = self.node_at(match.start, match.end)
             if node.type == "string_fragment" and node.parent is not None:
                 node = node.parent
-            self.report(node, match, not_deepseek)
+            found = self.locate(node, match, not_deepseek)
+            if found is not None:
+                located.append(found)
+        values_here = {match.legacy for _, match, position in located if position.kind == VALUE and not position.check}
+        for node, match, position in located:
+            self.report(node, match, position, values_here)
         self.send_thinking_modes()
         return self.findings
 
-    def report(self, node: Node, match: IdMatch, not_deepseek: Set[int]) -> None:
+    def locate(self, node: Node, match: IdMatch, not_deepseek: Set[int]) -> Optional[Tuple[Node, IdMatch, Position]]:
+        """The string literal an id is, with its position; mentions are reported at once."""
         if node.type == "comment":
             self.findings.append(common.id_finding(self.source, self.ctx, match, common.mention("in a comment")))
-            return
+            return None
         value = tree.string_value(node)
         if value is None or self.catalog.exact(value) is None:
             where = "inside a longer string" if node.type in ("string", "template_string") else "outside a string"
             self.findings.append(common.id_finding(self.source, self.ctx, match, common.mention(where)))
-            return
+            return None
         if node.id in not_deepseek or self.at_gateway(node):
-            return  # the id of another host or gateway, not DeepSeek's API
-        match = self.catalog.exact(value)
+            return None  # the id of another host or gateway, not DeepSeek's API
+        exact = self.catalog.exact(value)
         start, end = self.span(node)
-        match = IdMatch(start + 1, end - 1, match.model, match.prefix)
+        match = IdMatch(start + 1, end - 1, exact.model, exact.prefix)
         position = self.classify(node)
         if position.kind == MENTION:
             self.findings.append(common.id_finding(self.source, self.ctx, match, common.mention(position.where)))
-            return
+            return None
         if position.kind == REVIEW and position.fix is not None and not position.check and node.id in self.sent_to_deepseek:
             position = replace(position, kind=VALUE, fix=SAFE, where=f"{position.where}, sent by a request")
-        if self.in_test and (position.kind == VALUE or position.check):  # hermetic, and fixed with its checks
-            position = replace(position, kind=VALUE, fix=SAFE, style=LITERAL)
+        return node, match, position
+
+    def report(self, node: Node, match: IdMatch, position: Position, values_here: Set[str]) -> None:
+        group: Optional[str] = None
+        if self.in_test:
+            position, group = self.in_test_file(match, position, values_here)
+        start, end = self.span(node)
         edits: Tuple[Edit, ...] = ()
         replacement = match.replacement
         if position.fix is not None:
@@ -183,13 +195,27 @@ class _BlockScan:
             edits = (Edit(start, end, replacement),)
         rule = common.VALUE_RULE if position.kind == VALUE else common.REVIEW_RULE
         finding = self.ctx.id_finding(self.source, start, end, match, rule, where=position.where,
-                                      fix=position.fix if edits else None, edits=edits, replacement=replacement)
-        if self.in_test and position.kind == VALUE:
-            finding.group = f"{self.ctx.path}#{match.legacy}"
+                                      fix=position.fix if edits else None, edits=edits, replacement=replacement, group=group)
         self.findings.append(finding)
         if position.kind == VALUE and position.sent and not position.check:
             self.by_literal[node.id] = finding
             self.literal_of[node.id] = node
+
+    def in_test_file(self, match: IdMatch, position: Position, values_here: Set[str]) -> Tuple[Position, Optional[str]]:
+        """In a test the successor is a literal (hermetic), and a check moves with the value it
+        checks: one of this file, or a constant of a module it imports. A check whose value is
+        not rewritten (the library's own table, say) stays for review, or the test would fail."""
+        local = f"{self.ctx.path}#{match.legacy}"
+        if position.kind == VALUE and not position.check:
+            return replace(position, style=LITERAL), local
+        if not position.check:
+            return position, None
+        if match.legacy in values_here:
+            return replace(position, kind=VALUE, fix=SAFE, style=LITERAL), local
+        imported = sorted(self.flow.imported_groups(match.legacy))
+        if imported:
+            return replace(position, kind=VALUE, fix=SAFE, style=LITERAL, where=f"{position.where}, checking {imported[0]}"), imported[0]
+        return replace(position, where=f"{position.where} (the value it checks is not rewritten here)"), None
 
     def literals_sent_elsewhere(self) -> Set[int]:
         """The literals that only reach requests whose client or URL is not DeepSeek's API."""
