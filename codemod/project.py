@@ -363,6 +363,14 @@ class JsFileFacts:
         exports = self.module_of(specifier, name)
         return exports.get(name) if exports is not None else None
 
+    def env_value(self, variable: str):
+        from codemod.scanners._jsflow import Imported
+
+        export = self.project.env_value(variable)
+        if export is None:
+            return None
+        return Imported(export.kind, export.model, export.key, f"{export.path}:{export.line}")
+
     def groups_with(self, specifier: str, legacy: str) -> Set[str]:
         """The groups of the constants of the module ``specifier`` names that hold ``legacy``."""
         exports = self.module_of(specifier)

@@ -412,3 +412,30 @@ def test_a_test_check_moves_with_its_value_or_stays(tmp_path):
     assert 'expect(CHAT_MODEL).toBe("deepseek-v4-flash");' in (tmp_path / "test" / "config.test.ts").read_text()
     assert (tmp_path / "src" / "models.ts").read_text() == 'export enum Model { Chat = "deepseek-chat" }\n'  # review only
     assert (tmp_path / "test" / "models.test.ts").read_text().endswith('toBe("deepseek-chat");\n')  # so its check stays
+
+
+def test_a_deepseek_request_whose_model_is_not_known_here_is_a_notice(tmp_path):
+    """The model comes from somewhere the tool cannot see (an env var no file sets, an argument):
+    V4 thinks by default, so the request is listed (DS007, a notice below the default gate), unfixed."""
+    source = ('const client = new OpenAI({ baseURL: "https://api.deepseek.com" });\n'
+              "export const ask = (model, messages) => client.chat.completions.create({ model, messages });\n"
+              "export const llm = new ChatDeepSeek({ model: process.env.LLM_MODEL });\n"
+              "export const local = new OpenAI({ baseURL: 'http://localhost:8000/v1' }).chat.completions.create({ model, messages });\n")
+    result, after = run_on_text(tmp_path, source, name="ask.mjs", fix=True)
+    assert after.decode() == source
+    assert [(f.rule, f.line, f.severity, f.fix) for f in result.findings] == [("DS007", 2, "notice", None), ("DS007", 3, "notice", None)]
+    assert "its model is not known here" in result.findings[0].message
+
+
+def test_an_env_var_a_dotenv_file_sets_to_a_retired_id_gets_its_thinking_mode(tmp_path):
+    """`.env` says DEEPSEEK_MODEL=deepseek-chat and the code sends `process.env.DEEPSEEK_MODEL`: the .env
+    value and the request's thinking mode are one fix."""
+    (tmp_path / ".env").write_text("DEEPSEEK_MODEL=deepseek-chat\n")
+    (tmp_path / "bot.mjs").write_text("await client.chat.completions.create({ model: process.env.DEEPSEEK_MODEL, messages });\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "bot")
+    fixed = run_cli(["--fix", "."], tmp_path)
+    assert (tmp_path / ".env").read_text() == "DEEPSEEK_MODEL=deepseek-v4-flash\n", fixed.stdout
+    assert (tmp_path / "bot.mjs").read_text() == (
+        'await client.chat.completions.create({ model: process.env.DEEPSEEK_MODEL, messages, thinking: { type: "disabled" } });\n')

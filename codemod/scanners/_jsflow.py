@@ -57,6 +57,10 @@ class Facts:
         """The groups of the constants of that module that hold ``legacy`` (a test checks them)."""
         return set()
 
+    def env_value(self, variable: str) -> Optional[Imported]:
+        """Where the project's env files (`.env`, compose, YAML) set ``variable`` to one retired id."""
+        return None
+
 
 @dataclass
 class Request:
@@ -326,6 +330,9 @@ class Flow:
         value = tree.string_value(node)
         if value is not None:
             return [self.literal_origin(node, value)]
+        variable = self.env_variable(node)
+        if variable is not None:
+            return [self.env_origin(variable)]
         if kind in ("identifier", "shorthand_property_identifier"):
             return self.name_origins(tree.text_of(node), depth, seen)
         if kind == "member_expression":
@@ -362,6 +369,13 @@ class Flow:
             if value == model.replacement and variable in (model.env_var, "VITE_" + model.env_var):
                 return Origin(MIGRATED, model, where=f"read from {variable}")
         return None
+
+    def env_origin(self, variable: str) -> Origin:
+        """`process.env.X`: the retired id an env file of the project sets X to, if one does."""
+        imported = self.facts.env_value(variable)
+        if imported is None:
+            return Origin(UNKNOWN, where=f"read from {variable}")
+        return Origin(imported.kind, imported.model, export=imported.export, where=imported.where)
 
     def is_env_read(self, node: Optional[Node]) -> bool:
         return self.env_variable(node) is not None
@@ -410,8 +424,6 @@ class Flow:
             for value in self.field_values(owner, name) if owner is not None else ():
                 found += self.origins(value, False, depth + 1, seen)
             return found or [Origin(UNKNOWN)]
-        if self.is_env_read(node):
-            return [Origin(UNKNOWN, where=f"read from {self.env_variable(node)}")]
         table = self.object_of(obj, depth + 1) if obj.type == "identifier" else None
         if table is not None:  # `MODELS.CHAT` of `const MODELS = { CHAT: "deepseek-chat" }`
             return self.origins(tree.member_value(table, name), False, depth + 1, seen)
