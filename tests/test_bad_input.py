@@ -272,7 +272,7 @@ from codemod.scanners import python as python_scanner
 from helpers import TODAY
 
 writing = sys.argv[1]  # made once the slow file is being written, outside the tree
-real_parse, real_fsync = python_scanner.cpython_module, os.fsync
+real_parse, real_fsync = python_scanner.parse, os.fsync
 
 def crash_on_marker(text):
     if "# CRASH" in text:
@@ -289,7 +289,7 @@ def slow_write_of_marker(fd):
         time.sleep(2)  # the pool breaks meanwhile
     real_fsync(fd)
 
-python_scanner.cpython_module = crash_on_marker
+python_scanner.parse = crash_on_marker
 os.fsync = slow_write_of_marker
 results = Engine(RunOptions(today=TODAY, fix=True, jobs=2)).run(["."])
 print(json.dumps([(r.path, r.errors) for r in results]))

@@ -115,7 +115,7 @@ def test_pruned_scan_equals_whole_file_scan(text, blanked):
     findings = _assert_same_as_whole_file(text)
     assert findings, "every layout holds something to find"
     source = SourceText(text)
-    pruned = _pyprune.pruned_text(source, _pyprune.cpython_module(text), python_scanner._statement_matches(text, _context().catalog),
+    pruned = _pyprune.pruned_text(source, _pyprune.module_groups(text), python_scanner._statement_matches(text, _context().catalog),
                                   python_scanner._context_matches(text, _context().catalog))
     assert len(pruned) == len(text) and SourceText(pruned)._starts == source._starts
     for name in blanked:  # not vacuous: the statements the scan does not need are gone

@@ -1,6 +1,7 @@
 """Parse only the statements a Python scan can use.
 
-CPython's parser, about ten times faster than LibCST's, lists a module's top-level statements.
+A small lexer (``_pylines``; CPython's parser where it is not sure) lists a module's top-level
+statements.
 Each run of them that can neither hold a finding nor give one context is blanked into a single
 statement of the same length and line breaks, mostly a string that LibCST reads as one token.
 LibCST then parses far less, and every offset, line and column is what it is in the file."""
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 from codemod.ftypes import ScanError, SourceText
+from codemod.scanners._pylines import Statement, top_level_statements
 
 
 def cpython_module(text: str) -> Optional[ast.Module]:
@@ -36,41 +38,54 @@ def cpython_module(text: str) -> Optional[ast.Module]:
 
 
 @dataclass
-class _Group:
+class Group:
     """Top-level statements that share lines (``import a; import b``): one LibCST statement."""
 
     first_line: int  # decorators included
     last_line: int
-    statements: List[ast.stmt]
-
-    @property
-    def is_import(self) -> bool:
-        return all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in self.statements)
-
-    @property
-    def has_import(self) -> bool:
-        return any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in self.statements)
-
-    @property
-    def may_be_docstring(self) -> bool:
-        only = self.statements[0]
-        return len(self.statements) == 1 and isinstance(only, ast.Expr) and isinstance(only.value, (ast.Constant, ast.JoinedStr))
+    is_import: bool  # every statement of it is an import
+    has_import: bool  # one is
+    may_be_docstring: bool  # one expression statement that is a string
 
 
-def _groups(tree: ast.Module) -> List[_Group]:
-    groups: List[_Group] = []
+def groups_of_lines(statements: Sequence["Statement"]) -> List[Group]:
+    """The groups of ``_pylines``'s statements (which already join the statements sharing lines)."""
+    return [Group(s.first_line, s.last_line, s.only_imports, s.imports, s.string_first) for s in statements]
+
+
+def groups_of_tree(tree: ast.Module) -> List[Group]:
+    """The groups of CPython's tree: the reference, and the way for a module the lexer is not sure of."""
+    groups: List[Group] = []
+    members: List[List[ast.stmt]] = []
     for statement in tree.body:
         first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", ())])
         last = statement.end_lineno or statement.lineno
         if groups and first <= groups[-1].last_line:
             groups[-1].last_line = max(groups[-1].last_line, last)
-            groups[-1].statements.append(statement)
+            members[-1].append(statement)
         else:
-            groups.append(_Group(first, last, [statement]))
+            groups.append(Group(first, last, False, False, False))
+            members.append([statement])
+    for group, statements in zip(groups, members):
+        imports = [isinstance(s, (ast.Import, ast.ImportFrom)) for s in statements]
+        group.is_import, group.has_import = all(imports), any(imports)
+        only = statements[0]
+        group.may_be_docstring = (len(statements) == 1 and isinstance(only, ast.Expr)
+                                  and isinstance(only.value, (ast.Constant, ast.JoinedStr)))
     return groups
 
 
-def pruned_text(source: SourceText, tree: ast.Module, findings: Sequence[int], context: Sequence[int]) -> str:
+def module_groups(text: str) -> Optional[List[Group]]:
+    """The top-level statement groups of ``text``: by the lexer, or by CPython where the lexer is
+    not sure; None when neither can tell (LibCST then parses the whole file and decides)."""
+    statements = top_level_statements(text)
+    if statements is not None:
+        return groups_of_lines(statements)
+    tree = cpython_module(text)
+    return groups_of_tree(tree) if tree is not None else None
+
+
+def pruned_text(source: SourceText, groups: Sequence[Group], findings: Sequence[int], context: Sequence[int]) -> str:
     """``source.text`` with the top-level statements blanked that the scan does not need.
 
     ``findings`` and ``context``: sorted offsets where the patterns of statements to keep match.
@@ -80,7 +95,6 @@ def pruned_text(source: SourceText, tree: ast.Module, findings: Sequence[int], c
     first statement; and the header (a docstring, imports). A blanked run is still a statement,
     so where an import goes is decided as on the whole file."""
     text = source.text
-    groups = _groups(tree)
 
     def offset(line: int) -> int:  # where a line starts; the end of the text past the last
         return source.line_start(line) if line <= source.line_count else len(text)

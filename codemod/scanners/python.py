@@ -21,7 +21,7 @@ from codemod.project import is_test_path
 from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, visit_tree
 from codemod.scanners._literals import python_string
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
-from codemod.scanners._pyprune import cpython_module, pruned_text
+from codemod.scanners._pyprune import module_groups, pruned_text
 
 LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
 
@@ -95,13 +95,13 @@ def _scan_without_form_feeds(source: SourceText, ctx: ScanContext) -> List[Findi
 
 
 def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
-    tree = cpython_module(source.text)
+    groups = module_groups(source.text)
     matches = _statement_matches(source.text, ctx.catalog)
-    if tree is not None:
+    if groups is not None:
         context = _context_matches(source.text, ctx.catalog)
         if ctx.facts is not None and ctx.facts.names():  # statements that read another module's constants
             context = sorted(context + _word_starts(_names_pattern(ctx.facts.names()), source.text))
-        pruned = source.with_same_lines(pruned_text(source, tree, matches, context))
+        pruned = source.with_same_lines(pruned_text(source, groups, matches, context))
         if pruned.text != source.text:
             try:
                 module = parse(pruned.text)
