@@ -13,7 +13,7 @@ import bisect
 import re
 import warnings
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Set, Tuple
 
 from codemod.ftypes import ScanError, SourceText
 from codemod.scanners._pylines import Statement, top_level_statements
@@ -94,24 +94,42 @@ def pruned_text(source: SourceText, groups: Sequence[Group], findings: Sequence[
     an indented block as the block's); statements with a ``context`` offset; every import; the
     first statement; and the header (a docstring, imports). A blanked run is still a statement,
     so where an import goes is decided as on the whole file."""
+    always, needed = kept_groups(source, groups, findings, context)
+    return blanked_except(source, groups, always | needed)
+
+
+def kept_groups(source: SourceText, groups: Sequence[Group], findings: Sequence[int],
+                context: Sequence[int]) -> Tuple[Set[int], Set[int]]:
+    """The indexes of the groups a scan needs: those every scan of the file needs (the header,
+    imports, the first statement), and those with a finding or context offset."""
     text = source.text
 
     def offset(line: int) -> int:  # where a line starts; the end of the text past the last
         return source.line_start(line) if line <= source.line_count else len(text)
 
+    always: Set[int] = set()
+    needed: Set[int] = set()
     in_header = True
-    runs: List[List[int]] = []  # [first line, last line, last index] of runs of blanked statements
     for index, group in enumerate(groups):
         if in_header and not (group.is_import or (index == 0 and group.may_be_docstring)):
             in_header = False  # the first statement after the header: kept if it is the first
-        keep = in_header or group.has_import or index == 0
-        if not keep:
-            low = offset(groups[index - 1].last_line + 1) if index else 0
-            high = offset(groups[index + 1].first_line) if index + 1 < len(groups) else len(text)
-            keep = _any_in(findings, low, high)
-        if not keep:
-            keep = _any_in(context, offset(group.first_line), offset(group.last_line + 1))
-        if keep:
+        if in_header or group.has_import or index == 0:
+            always.add(index)
+            continue
+        low = offset(groups[index - 1].last_line + 1) if index else 0
+        high = offset(groups[index + 1].first_line) if index + 1 < len(groups) else len(text)
+        if _any_in(findings, low, high) or _any_in(context, offset(group.first_line), offset(group.last_line + 1)):
+            needed.add(index)
+    return always, needed
+
+
+def blanked_except(source: SourceText, groups: Sequence[Group], keep: Set[int]) -> str:
+    """``source.text`` with every group not in ``keep`` blanked: each run of them one statement of
+    the same length and line breaks."""
+    text = source.text
+    runs: List[List[int]] = []  # [first line, last line, last index] of runs of blanked statements
+    for index, group in enumerate(groups):
+        if index in keep:
             continue
         if runs and runs[-1][2] == index - 1:
             runs[-1][1:] = [group.last_line, index]

@@ -21,7 +21,8 @@ from codemod.project import is_test_path
 from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, visit_tree
 from codemod.scanners._literals import python_string
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
-from codemod.scanners._pyprune import module_groups, pruned_text
+from codemod.scanners import _pychunks
+from codemod.scanners._pyprune import blanked_except, kept_groups, module_groups, pruned_text
 
 LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
 
@@ -101,6 +102,10 @@ def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
         context = _context_matches(source.text, ctx.catalog)
         if ctx.facts is not None and ctx.facts.names():  # statements that read another module's constants
             context = sorted(context + _word_starts(_names_pattern(ctx.facts.names()), source.text))
+        if len(source.text) > _pychunks.LARGE_FILE:
+            found = _scan_in_chunks(source, ctx, groups, matches, context)
+            if found is not None:
+                return found
         pruned = source.with_same_lines(pruned_text(source, groups, matches, context))
         if pruned.text != source.text:
             try:
@@ -111,6 +116,26 @@ def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
             else:
                 return _scan_module(source, ctx, module, matches, positions)
     return _scan_module(source, ctx, parse(source.text), matches)
+
+
+def _scan_in_chunks(source: SourceText, ctx: ScanContext, groups, matches: List[int], context: List[int]) -> Optional[List[Finding]]:
+    """The findings of a large module, scanned a chunk of its statements at a time (``_pychunks``);
+    None when it is one chunk anyway, or a chunk does not parse (the whole file then decides)."""
+    always, needed = kept_groups(source, groups, matches, context)
+    parts = _pychunks.chunks(source, groups, needed)
+    if len(parts) < 2:
+        return None
+    per_chunk = []
+    for part in parts:
+        pruned = source.with_same_lines(blanked_except(source, groups, always | part))
+        try:
+            module = parse(pruned.text)
+            positions = OffsetPositions(module, pruned)
+        except (ScanError, ValueError):
+            return None
+        per_chunk.append(_scan_module(source, ctx, module, matches, positions))
+        del module, positions  # one chunk's tree at a time
+    return _pychunks.merged(per_chunk)
 
 
 def _scan_module(
