@@ -35,8 +35,25 @@ def _findings(text: str) -> List[tuple]:
                   for f in found)
 
 
-def test_a_large_module_is_scanned_in_chunks_with_the_same_findings(monkeypatch):
-    text = _module(1200)
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of a test's size: the same code paths as a 3 MB module's, in a fraction of the time."""
+    monkeypatch.setattr(_pychunks, "LARGE_FILE", 64 * 1024)
+    monkeypatch.setattr(_pychunks, "CHUNK", 16 * 1024)
+
+
+def _in_a_class(text: str) -> str:
+    """The module's blocks as the body of one class, its methods reading `self.`."""
+    head, _, body = text.partition('SHARED = "deepseek-chat"\n')
+    indented = "".join(("    " + line if line.strip() else line) for line in body.splitlines(keepends=True))
+    indented = indented.replace("(messages):", "(self, messages):").replace("(model):", "(self, model):")
+    indented = indented.replace("model=MODEL_", "model=self.MODEL_").replace("model=SHARED", "model=self.SHARED")
+    return head + "class Registry:\n    SHARED = \"deepseek-chat\"\n" + indented
+
+
+@pytest.mark.parametrize("layout", ["top level", "one class"])
+def test_a_large_module_is_scanned_in_chunks_with_the_same_findings(monkeypatch, small_chunks, layout):
+    text = _module(300) if layout == "top level" else _in_a_class(_module(300))
     assert len(text) > _pychunks.LARGE_FILE
     chunk_sizes = []
     real_chunks = _pychunks.chunks
@@ -46,7 +63,8 @@ def test_a_large_module_is_scanned_in_chunks_with_the_same_findings(monkeypatch)
     monkeypatch.setattr(_pychunks, "LARGE_FILE", len(text) + 1)  # the whole module at once: the reference
     whole = _findings(text)
     assert chunked == whole
-    assert sum(1 for f in whole if f[0] == "DS001" and f[6] == "safe") >= 1200
+    assert sum(1 for f in whole if f[0] == "DS001" and f[6] == "safe") >= 300
+    assert any("thinking" in edit.replacement for f in whole for edit in f[7])  # the flow was followed
 
 
 @pytest.mark.parametrize("shared_readers", [0, _pychunks.HUB_USERS + 5])

@@ -29,7 +29,7 @@ def chunks(source: SourceText, groups: Sequence, needed: Set[int]) -> List[Set[i
     texts = {index: _text_of(source, groups[index]) for index in needed}
     definer: Dict[str, int] = {}
     for index in sorted(needed):
-        match = _DEFINED.match(texts[index])
+        match = _DEFINED.match(texts[index].lstrip())  # a class body's statements are indented
         if match is not None:
             definer.setdefault(match.group(1) or match.group(2), index)
     readers: Dict[int, Set[str]] = {index: set(_NAME.findall(text)) & definer.keys() for index, text in texts.items()}
@@ -93,3 +93,34 @@ def merged(per_chunk: Sequence[List[Finding]]) -> List[Finding]:
             if not finding.pending_hint:
                 first.pending_hint = ""
     return sorted(found.values(), key=lambda f: (f.line, f.column, f.rule))
+
+
+def with_large_classes_split(source: SourceText, groups: Sequence) -> List:
+    """``groups``, with each class longer than a chunk replaced by the line(s) that open it (kept in
+    every chunk) and the statements of its body, so that its body can be chunked too."""
+    from dataclasses import replace
+
+    from codemod.scanners._pylines import body_statements
+
+    out: List = []
+    for group in groups:
+        opening = source.line_text(group.first_line)
+        if group.indent or not _CLASS.match(opening) or len(_text_of(source, group)) <= CHUNK:
+            out.append(group)
+            continue
+        body = body_statements(source.text, group.first_line, group.last_line)
+        if not body or body[0].first_line <= group.first_line:
+            out.append(group)
+            continue
+        indent = _indent_of(source.line_text(body[0].first_line))
+        out.append(replace(group, last_line=body[0].first_line - 1, always=True))
+        out += [replace(group, first_line=s.first_line, last_line=s.last_line, is_import=False, has_import=False,
+                        may_be_docstring=False, indent=indent) for s in body]
+    return out
+
+
+_CLASS = re.compile(r"(?:@|class[ \t])")
+
+
+def _indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]

@@ -146,3 +146,37 @@ def _set_last_lines(code: str, statements: List[Statement], line_starts: List[in
         begin = line_starts[statement.first_line - 1]
         last = begin + len(code[begin:end].rstrip()) - 1  # its last character of code (comments are spaces now)
         statement.last_line = bisect.bisect_right(line_starts, max(last, begin))
+
+
+def body_statements(text: str, first_line: int, last_line: int) -> Optional[List[Statement]]:
+    """The statements of the indented block of the compound statement on lines ``first_line``..
+    ``last_line`` (a class body), as ``top_level_statements`` gives a module's; None when unsure."""
+    code = blanked(text)
+    if code is None or _LONE_CR.search(code):
+        return None
+    line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(code)]
+    begin = line_starts[first_line - 1]
+    end = line_starts[last_line] if last_line < len(line_starts) else len(code)
+    block = code[begin:end]
+    body = re.search(r"(?m)^([ \t]+)[^ \t\f\r\n\0]", block)
+    if body is None:
+        return None
+    indent = body.group(1)
+    starts = re.compile(r"(?m)^" + re.escape(indent) + r"[^ \t\f\r\n\0]")
+    statements: List[Statement] = []
+    depth = 0
+    counted = begin
+    decorating = False
+    for match in starts.finditer(code, begin + body.start(), end):
+        start = match.start() + len(indent)
+        depth += _depth_change(code, counted, start)
+        counted = start
+        if depth or _continued(code, match.start()):
+            continue
+        if statements and (decorating or _CONTINUES.match(code, start)):
+            decorating = decorating and code.startswith("@", start)
+            continue
+        decorating = code.startswith("@", start)
+        statements.append(_statement(text, code, start, line_starts))
+    _set_last_lines(code[:end], statements, line_starts)
+    return statements or None

@@ -46,6 +46,8 @@ class Group:
     is_import: bool  # every statement of it is an import
     has_import: bool  # one is
     may_be_docstring: bool  # one expression statement that is a string
+    indent: str = ""  # the statements of a class body (a large class, scanned in chunks) are indented
+    always: bool = False  # kept in every chunk: the line that opens a class whose body is split
 
 
 def groups_of_lines(statements: Sequence["Statement"]) -> List[Group]:
@@ -113,7 +115,7 @@ def kept_groups(source: SourceText, groups: Sequence[Group], findings: Sequence[
     for index, group in enumerate(groups):
         if in_header and not (group.is_import or (index == 0 and group.may_be_docstring)):
             in_header = False  # the first statement after the header: kept if it is the first
-        if in_header or group.has_import or index == 0:
+        if in_header or group.has_import or index == 0 or group.always:
             always.add(index)
             continue
         low = offset(groups[index - 1].last_line + 1) if index else 0
@@ -127,20 +129,20 @@ def blanked_except(source: SourceText, groups: Sequence[Group], keep: Set[int]) 
     """``source.text`` with every group not in ``keep`` blanked: each run of them one statement of
     the same length and line breaks."""
     text = source.text
-    runs: List[List[int]] = []  # [first line, last line, last index] of runs of blanked statements
+    runs: List[list] = []  # [first line, last line, last index, indent] of runs of blanked statements
     for index, group in enumerate(groups):
         if index in keep:
             continue
         if runs and runs[-1][2] == index - 1:
-            runs[-1][1:] = [group.last_line, index]
+            runs[-1][1:3] = [group.last_line, index]
         else:
-            runs.append([group.first_line, group.last_line, index])
+            runs.append([group.first_line, group.last_line, index, group.indent])
     if not runs:
         return text
     parts: List[str] = []
     position = 0
-    for first, last, _ in runs:
-        start = source.line_start(first)
+    for first, last, _, indent in runs:
+        start = source.line_start(first) + len(indent)  # a class body's placeholder keeps its indentation
         end = source.line_start(last) + len(source.line_text(last))
         parts += [text[position:start], _placeholder(source, first, last, start, end)]
         position = end
@@ -165,7 +167,8 @@ def _placeholder(source: SourceText, first: int, last: int, start: int, end: int
     where a line is too short for its quotes, ``0`` or an empty tuple."""
     parts = _LINE_BREAKS.split(source.text[start:end])  # line, break, line, ..., line
     blank = "".join(part if index % 2 else " " * len(part) for index, part in enumerate(parts))
-    if len(source.line_text(first)) >= 3 and len(source.line_text(last)) >= 3 and len(blank) >= 6:
+    first_length = len(source.line_text(first)) - (start - source.line_start(first))
+    if first_length >= 3 and len(source.line_text(last)) >= 3 and len(blank) >= 6:
         return '"""' + blank[3:-3] + '"""'
     if first == last:
         return "0" + blank[1:]

@@ -121,6 +121,7 @@ def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
 def _scan_in_chunks(source: SourceText, ctx: ScanContext, groups, matches: List[int], context: List[int]) -> Optional[List[Finding]]:
     """The findings of a large module, scanned a chunk of its statements at a time (``_pychunks``);
     None when it is one chunk anyway, or a chunk does not parse (the whole file then decides)."""
+    groups = _pychunks.with_large_classes_split(source, groups)
     always, needed = kept_groups(source, groups, matches, context)
     parts = _pychunks.chunks(source, groups, needed)
     if len(parts) < 2:
