@@ -192,6 +192,7 @@ def fix_tree(tmp_path_factory):
 def _run_fix(cwd: Path, jobs: int = 2) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "V4_MIGRATE_TODAY")}
     env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["V4_MIGRATE_POOL_MIN_BYTES"] = "0"  # with --jobs 2, the pool even for these few small files
     return subprocess.Popen(
         [sys.executable, "-m", "codemod", "--fix", "--today", TODAY, "--jobs", str(jobs), "."],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,

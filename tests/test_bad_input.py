@@ -291,6 +291,7 @@ def slow_write_of_marker(fd):
 
 python_scanner.parse = crash_on_marker
 os.fsync = slow_write_of_marker
+os.environ["V4_MIGRATE_POOL_MIN_BYTES"] = "0"  # a pool for these few small files
 results = Engine(RunOptions(today=TODAY, fix=True, jobs=2)).run(["."])
 print(json.dumps([(r.path, r.errors) for r in results]))
 """
@@ -305,7 +306,7 @@ def test_a_file_that_crashes_a_worker_costs_only_that_file(tmp_path):
     middle of a write when the pool breaks, so the pool's SIGTERMs wait for the write: it must
     then end, not take the interrupt for the file's result (on 3.13 a broken pool waits for
     every worker: the run hung). In a subprocess, so that a hang fails the test."""
-    n = engine_module.MIN_FILES_FOR_POOL + 6
+    n = 30
     tree = tmp_path / "tree"
     for index in range(n):
         _write(tree / f"m{index:02d}.py", LEGACY + {6: "# SLOW\n", 7: "# CRASH\n"}.get(index, ""))

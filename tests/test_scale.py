@@ -315,3 +315,23 @@ def test_no_progress_bar_in_ci_or_when_piped(monkeypatch):
     monkeypatch.delenv("CI")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     assert type(cli._progress()) is Progress
+
+
+def test_the_pool_is_used_only_for_enough_work(tmp_path, monkeypatch):
+    """Judged by the bytes of candidate text, not a file count: 40 small files stay in-process,
+    the same files past the threshold go to the workers (whose pids the results do not show, so the
+    pool is seen by the engine's own switch)."""
+    from codemod import engine as engine_module
+    from codemod.engine import Engine, RunOptions
+    from helpers import TODAY
+
+    for index in range(40):
+        (tmp_path / f"m{index}.py").write_text('MODEL = "deepseek-chat"\n')
+    used = []
+    monkeypatch.setattr(Engine, "run_pool", lambda self, candidates, jobs: used.append(jobs) or iter(()))
+    monkeypatch.chdir(tmp_path)
+    list(Engine(RunOptions(today=TODAY, jobs=2)).run(["."]))
+    assert used == []
+    monkeypatch.setenv(engine_module.POOL_BYTES_ENV, str(40 * 10))
+    list(Engine(RunOptions(today=TODAY, jobs=2)).run(["."]))
+    assert used == [2]

@@ -38,6 +38,7 @@ def _module(index: int) -> str:
 def _run_fix(cwd: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "V4_MIGRATE_TODAY")}
     env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["V4_MIGRATE_POOL_MIN_BYTES"] = "0"  # the pool, and its workers, for these few small files
     return subprocess.Popen([sys.executable, "-m", "codemod", "--fix", "--today", TODAY, "-j", "2", "."], cwd=cwd,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
