@@ -11,6 +11,7 @@ import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Set, Tuple
+from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -56,13 +57,18 @@ class V4MigrateServer(LanguageServer):
     # -- documents ---------------------------------------------------------------------------
 
     def path_of(self, uri: str, language_id: Optional[str]) -> Optional[str]:
+        """The file a buffer is checked as. One that is not a file (``untitled:``, a notebook's
+        cell) is a file of its language in the folder its URI names, or the workspace's."""
         path = to_fs_path(uri)
         if path is not None:
             return os.path.abspath(path)
         name = UNTITLED_NAMES.get(language_id or "")
         if name is None:
             return None
-        return os.path.join(self.roots()[0] if self.roots() else os.getcwd(), name)
+        folder = os.path.dirname(unquote(urlparse(uri).path))
+        if not (folder.startswith("/") and os.path.isdir(folder)):
+            folder = self.roots()[0] if self.roots() else os.getcwd()
+        return os.path.join(folder, name)
 
     def roots(self) -> Tuple[str, ...]:
         folders = [to_fs_path(folder.uri) for folder in self.workspace.folders.values()]
