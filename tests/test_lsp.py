@@ -214,6 +214,21 @@ def test_save_and_close(server, tmp_path):
     assert server.diagnostics(path)["diagnostics"] == []
 
 
+def test_crlf_line_breaks_and_a_buffer_that_is_no_file_yet(server, tmp_path):
+    started(server, tmp_path)
+    text = 'import os\r\n\r\nMODEL = "deepseek-chat"\r\n'
+    path = tmp_path / "crlf.py"
+    (diagnostic,) = server.open(path, text)["diagnostics"]
+    assert diagnostic["range"] == {"start": {"line": 2, "character": 8}, "end": {"line": 2, "character": 23}}
+    (action,) = server.code_actions(path, (0, 0), only=[FIX_ALL])
+    assert apply_text_edits(text, edits_of(action, path.as_uri())) == cli_fixed(tmp_path, "crlf.py", text) != text
+    untitled = "untitled:Untitled-1"
+    server.notify("textDocument/didOpen", {"textDocument": {"uri": untitled, "languageId": "typescript", "version": 1,
+                                                            "text": 'const model = "deepseek-chat";\n'}})
+    published = server.notification("textDocument/publishDiagnostics", lambda p: p["uri"] == untitled)
+    assert [(d["code"], d["range"]["start"]) for d in published["diagnostics"]] == [("DS001", {"line": 0, "character": 14})]
+
+
 def test_an_unchanged_buffer_is_not_scanned_again_and_one_without_an_id_is_not_parsed(server, tmp_path):
     started(server, tmp_path)
     clean, dirty = tmp_path / "clean.py", tmp_path / "dirty.py"
@@ -244,12 +259,17 @@ def quick_fixes(client: LspClient, path: Path, line: int, character: int) -> Lis
     return [a for a in client.code_actions(path, (line, character), only=["quickfix"]) if not a["title"].startswith("Suppress")]
 
 
-def test_a_quick_fix_gives_the_text_of_fix(server, tmp_path):
+@pytest.mark.parametrize("text, line", [
+    ('import os\n\nMODEL = "deepseek-chat"\n', 2),
+    # the constant's fix also sends the thinking mode the old id had with the request that uses it
+    ('import openai\nclient = openai.OpenAI(base_url="https://api.deepseek.com", max_retries=3)\nMODEL = "deepseek-reasoner"\n'
+     'client.chat.completions.create(model=MODEL, messages=[])\n', 2),
+])
+def test_a_quick_fix_gives_the_text_of_fix(server, tmp_path, text, line):
     started(server, tmp_path)
-    text = 'import os\n\nMODEL = "deepseek-chat"\n'
     path = tmp_path / "m.py"
     published = server.open(path, text)
-    (action,) = quick_fixes(server, path, 2, 10)
+    (action,) = quick_fixes(server, path, line, 10)
     assert action["kind"] == "quickfix" and action["isPreferred"] is True and "(unsafe)" not in action["title"]
     assert action["diagnostics"] == published["diagnostics"]
     assert action["edit"]["documentChanges"][0]["textDocument"] == {"uri": path.as_uri(), "version": 1}

@@ -97,7 +97,11 @@ class V4MigrateServer(LanguageServer):
         if path is None:
             return None
         version, text = document.version, document.source
-        checked = await asyncio.get_running_loop().run_in_executor(self.worker, self.checker.check, uri, text, path, self.roots())
+        try:
+            checked = await asyncio.get_running_loop().run_in_executor(self.worker, self.checker.check, uri, text, path, self.roots())
+        except Exception as exc:  # a bug must cost this buffer's diagnostics, never the server
+            self.show_problems([f"{path}: internal error ({type(exc).__name__}: {exc}); please report"], types.MessageType.Error)
+            return None
         return checked, version
 
     async def publish(self, uri: str) -> None:
