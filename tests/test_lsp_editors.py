@@ -24,7 +24,8 @@ README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("## In the editor: `v4-migrate server`", 1)[1].split("\n## ", 1)[0]
 # zsol.vscode-glspc's package.json: the settings it reads, and their types
 GLSPC_SETTINGS = {"glspc.server.command": str, "glspc.server.commandArguments": list, "glspc.server.languageId": list,
-                  "glspc.server.environmentVariables": dict, "glspc.server.initializationOptions": dict, "glspc.trace.server": str}
+                  "glspc.server.environmentVariables": dict, "glspc.server.initializationOptions": dict, "glspc.trace.server": str,
+                  "editor.codeActionsOnSave": dict}  # and VS Code's own: code action kinds -> "explicit", "always" or "never"
 
 
 def blocks(language: str) -> List[str]:
@@ -54,6 +55,7 @@ def test_the_vs_code_settings(tmp_path):
         assert isinstance(value, GLSPC_SETTINGS[key]), key
     assert all(isinstance(language, str) for language in settings["glspc.server.languageId"])
     assert {"python", "javascript", "typescript", "yaml"} <= set(settings["glspc.server.languageId"])
+    assert settings["editor.codeActionsOnSave"] == {"source.fixAll.v4-migrate": "explicit"}
     info = answers_initialize([settings["glspc.server.command"], *settings["glspc.server.commandArguments"]], tmp_path,
                               settings["glspc.server.initializationOptions"])
     assert info["debounceMs"] == settings["glspc.server.initializationOptions"]["debounceMs"]

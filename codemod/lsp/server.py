@@ -53,6 +53,7 @@ class V4MigrateServer(LanguageServer):
         self.pending: Dict[str, asyncio.TimerHandle] = {}
         self.shown: Set[str] = set()  # the messages shown since the config was last read
         self.shutdown_requested = False
+        self.opened: Set[str] = set()  # the URIs of the open buffers, as the client wrote them
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -76,6 +77,10 @@ class V4MigrateServer(LanguageServer):
             folders = [self.workspace.root_path]
         return tuple(os.path.abspath(f) for f in folders if f)
 
+    def document(self, uri: str):
+        """The open buffer of ``uri`` (pygls keys them by the URI unquoted), or None."""
+        return self.workspace.text_documents.get(unquote(uri))
+
     def schedule(self, uri: str, delay: float = 0.0) -> None:
         """Check the buffer ``delay`` seconds from now; a change meanwhile starts the wait again."""
         self.cancel(uri)
@@ -90,7 +95,7 @@ class V4MigrateServer(LanguageServer):
     async def checked(self, uri: str) -> Optional[Tuple[Checked, int]]:
         """The check of the buffer as it is now, and its version; None for a closed buffer or
         one that is no file of a format v4-migrate reads."""
-        document = self.workspace.text_documents.get(uri)
+        document = self.document(uri)
         if document is None:
             return None
         path = self.path_of(uri, document.language_id)
@@ -110,7 +115,7 @@ class V4MigrateServer(LanguageServer):
         if outcome is None:
             return
         checked, version = outcome
-        document = self.workspace.text_documents.get(uri)
+        document = self.document(uri)
         if document is None or document.version != version:
             return  # closed or changed meanwhile: its own check follows
         self.show_problems(checked.problems, types.MessageType.Error)
@@ -133,7 +138,7 @@ class V4MigrateServer(LanguageServer):
         """A pyproject.toml changed: read the configs again and check every open buffer."""
         self.shown.clear()
         self.worker.submit(self.checker.reload)  # after any check under way
-        for uri in list(self.workspace.text_documents):
+        for uri in list(self.opened):
             self.schedule(uri)
 
     # -- code actions ------------------------------------------------------------------------
@@ -151,9 +156,9 @@ class V4MigrateServer(LanguageServer):
         actions: List[types.CodeAction] = []
         if wanted(types.CodeActionKind.QuickFix.value):
             for finding in checked.findings:
-                if not overlaps(diagnostic(finding, positions).range, params.range):
-                    continue
                 shown = diagnostic(finding, positions)
+                if not overlaps(shown.range, params.range):
+                    continue
                 edits = self.checker.fix_one(checked, finding)
                 if edits:
                     label = fix_title(finding) + (" (unsafe)" if finding.fix == UNSAFE else "")
@@ -237,6 +242,7 @@ def build() -> V4MigrateServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: V4MigrateServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.opened.add(params.text_document.uri)
         ls.schedule(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -253,6 +259,7 @@ def build() -> V4MigrateServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: V4MigrateServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        ls.opened.discard(uri)
         ls.cancel(uri)
         ls.worker.submit(ls.checker.forget, uri)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -271,7 +278,7 @@ def build() -> V4MigrateServer:
         """What the server knows: versions, the negotiated encoding, and how many checks were
         answered from the cache, ruled out by the byte prefilter, or scanned."""
         return {"version": __version__, "positionEncoding": ls.encoding(), "debounceMs": round(ls.debounce * 1000),
-                "openDocuments": len(ls.workspace.text_documents), "workspaceFolders": list(ls.roots()),
+                "openDocuments": len(ls.opened), "workspaceFolders": list(ls.roots()),
                 "counts": dict(ls.checker.counts)}
 
     @server.feature(types.SHUTDOWN)
