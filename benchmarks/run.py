@@ -34,6 +34,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 import fix_growth  # noqa: E402
 import growth  # noqa: E402
+import lsp_latency  # noqa: E402
 
 REPO = HERE.parent
 VENV_BIN = Path(sys.executable).parent
@@ -324,6 +325,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     n_growth = 1000 if args.quick else 2500
     log(f"growth cases at n = {n_growth} and {fix_growth.FACTOR * n_growth} ...")
     results["fix_growth"] = fix_growth.measure_all(args.work, max(1, runs // 2), n_growth, fix_growth.source_env())
+    # 8. the language server: didChange -> publishDiagnostics on a 2,000-line file (benchmarks/lsp_latency.py)
+    log("language server latency ...")
+    results["lsp"] = lsp_latency.measure(max(5, runs * 2), work=args.work)
 
     results["load_after"] = _load_average()
     rows = summarize(results)
@@ -384,7 +388,7 @@ def summarize(r: Dict) -> List[Tuple[str, str, str, str]]:
          f"<= {TARGETS['precommit_vs_python']:.0f}x python -c pass", verdict(pc_ratio <= TARGETS["precommit_vs_python"])),
         ("--fix throughput", f"{r['fix_mb_s_per_core']:.2f} MB/s per core ({r['fix_mb_per_cpu_s']:.2f} MB per CPU-second)",
          "(reported)", "-"),
-    ] + _compare_rows(r) + growth.summary_rows(r) + fix_growth.rows(r.get("fix_growth", ()))
+    ] + _compare_rows(r) + growth.summary_rows(r) + fix_growth.rows(r.get("fix_growth", ())) + lsp_latency.rows(r.get("lsp"))
 
 
 def _compare_rows(r: Dict) -> List[Tuple[str, str, str, str]]:
@@ -416,6 +420,7 @@ def details(r: Dict) -> List[str]:
         f"pre-commit: `v4-migrate <10 clean files>` {1000 * r['precommit']:.1f} ms, `python -c pass` {1000 * r['python_pass']:.1f} ms "
         f"(output: {r['precommit_output']!r})",
         *fix_growth.details(r.get("fix_growth", ())),
+        *lsp_latency.details(r.get("lsp")),
         f"load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']} ({r['cores']} cores; other "
         "processes on the machine slow the parallel parts most)",
     ]

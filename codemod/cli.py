@@ -156,7 +156,7 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         extend_exclude, config_path, exit_zero, quiet, statistics, baseline, write_baseline, group_by_owner, jobs,
         stdin_filename=None, show_fixes=False, exit_non_zero_on_fix=False):
     """Find retired DeepSeek model ids (deepseek-chat, deepseek-reasoner) and rewrite them to
-    environment-parameterized V4 ids."""
+    environment-parameterized V4 ids. `v4-migrate server` runs the language server (the lsp extra)."""
     from codemod._bytecode_cache import dataclass_methods_cached
 
     with dataclass_methods_cached("codemod.engine"):
@@ -437,6 +437,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 def _run(argv: Optional[Sequence[str]]) -> None:
     try:
         _exit_cleanly_on_sigterm()
+        args = list(sys.argv[1:] if argv is None else argv)
+        if args[:1] == ["server"]:  # the language server (codemod/lsp): neither click nor the fast path
+            from codemod.lsp import main as serve
+
+            sys.exit(serve(args[1:]))
         from codemod import _fastpath
 
         code = _fastpath.clean_run(argv)  # named files that cannot hold an id: no imports
