@@ -4,4 +4,7 @@ except KeyboardInterrupt:  # Ctrl-C while the command line loads: nothing was re
     raise SystemExit(130) from None
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C at main's first instruction, before its own handler is set
+        raise SystemExit(130) from None

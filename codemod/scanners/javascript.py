@@ -287,7 +287,7 @@ class _BlockScan:
             if name in self.libraries.model_keys:
                 return Position(VALUE, f"as the JSX attribute `{name}`", SAFE, LITERAL)
             return Position(REVIEW, f"as the JSX attribute `{name}`", UNSAFE, LITERAL)
-        if kind in ("expression_statement", "import_statement", "export_statement") and kind != "export_statement":
+        if kind in ("expression_statement", "import_statement"):  # "use strict"-like, or a module's name
             return Position(MENTION, "in a string")
         if kind in _BARE_PARENTS or kind in ("assignment_expression", "augmented_assignment_expression"):
             return Position(VALUE, "as a value", SAFE, style)
