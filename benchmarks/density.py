@@ -19,6 +19,7 @@ import compileall
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -131,22 +132,29 @@ def _fresh_clone(pristine: Path, target: Path):
 
 
 def big_modules(work: Path, target_bytes: int, seed: int, runs: int, installs: Dict[str, Install]) -> List[Dict[str, object]]:
-    """Peak RSS (one run, which is also the warm-up) and median time of the check of each big
-    module, with the cached install and under PYTHONDONTWRITEBYTECODE."""
+    """Peak RSS (one run, which is also the warm-up) and median time of ``runs`` more of the
+    check of each big module, with the cached install and under PYTHONDONTWRITEBYTECODE; with
+    ``runs`` 0, the time of the peak-RSS run (its sampling of /proc included)."""
     tree, manifest = generate.generate_big_modules(work, target_bytes, seed)
+    reports = work / "big-module-reports"
+    reports.mkdir(exist_ok=True)
     entries = []
     for name, in_class in generate.BIG_MODULE_FILES.items():
         entry: Dict[str, object] = {"file": name, "in_class": in_class, **manifest["files"][name]}
         commands = []
         for key in ("cached", "dont_write"):
-            argv = installs[key].argv("--format", "json", "--today", TODAY, name)
+            report = reports / f"{Path(name).stem}-{key}.json"
+            argv = installs[key].argv("--format", "json", "--today", TODAY, "--output", str(report), name)
+            start = time.perf_counter()
             rss, tree_rss = peak_rss_mb(argv, tree, installs[key].env)
-            entry[key] = {"rss": rss, "tree_rss": tree_rss}
+            entry[key] = {"rss": rss, "tree_rss": tree_rss, "time": time.perf_counter() - start, "runs": [], "report": report}
             commands.append(Command(argv, tree, installs[key].env))
-        for key, timing in zip(("cached", "dont_write"), in_turns(commands, runs, warmup=False)):
-            report = json.loads(timing.last.stdout)
-            entry[key].update(time=timing.median, runs=timing.runs, findings=report["summary"]["findings"],
-                              errors=report["errors"][:2])
+        if runs:
+            for key, timing in zip(("cached", "dont_write"), in_turns(commands, runs, warmup=False)):
+                entry[key].update(time=timing.median, runs=timing.runs)
+        for key in ("cached", "dont_write"):
+            found = json.loads(entry[key].pop("report").read_text())
+            entry[key].update(findings=found["summary"]["findings"], errors=found["errors"][:2])
         entries.append(entry)
     return entries
 
@@ -266,7 +274,7 @@ def _big_rows(r: Dict, targets: Dict[str, float]) -> List[Tuple[str, str, str, s
         for key in ("cached", "dont_write"):
             m = e[key]
             peak = max(m["rss"], m["tree_rss"])
-            out.append((f"peak RSS, check of one {e['bytes'] / 1e6:.1f} MB module, {where}{INSTALL_LABELS[key]}",
+            out.append((f"peak RSS, check of one {e['bytes'] / 1e6:.2g} MB module, {where}{INSTALL_LABELS[key]}",
                         f"{peak:.0f} MB (process tree {m['tree_rss']:.0f} MB, largest process {m['rss']:.0f} MB); {m['time']:.1f} s",
                         f"<= {targets['big_module_rss_mb']:.0f} MB", _verdict(peak <= targets["big_module_rss_mb"])))
     return out
@@ -306,9 +314,9 @@ def details(r: Dict) -> List[str]:
             lines.append(f"  --fix on fresh clones {_runs(d['fix_runs'])}, with PYTHONDONTWRITEBYTECODE=1 {_runs(d['fix_dw_runs'])}; "
                          f"{d['fixed']} fixes in {d['files_changed']} files; errors: {d['fix_errors'] or 'none'}")
     for e in r.get("big_modules", ()):
-        lines.append(f"big module {e['file']}: {e['bytes'] / 1e6:.2f} MB, {e['sites']} retired ids; "
-                     + "; ".join(f"{key}: {e[key]['findings']} findings, {_runs(e[key]['runs'])}, errors: {e[key]['errors'] or 'none'}"
-                                 for key in ("cached", "dont_write")))
+        lines.append(f"big module {e['file']}: {e['bytes'] / 1e6:.2f} MB, {e['sites']} retired ids; " + "; ".join(
+            f"{key}: {e[key]['findings']} findings, {_runs(e[key]['runs']) if e[key]['runs'] else 'timed in the peak-RSS run'}, "
+            f"errors: {e[key]['errors'] or 'none'}" for key in ("cached", "dont_write")))
     if "startup" in r:
         files = r["startup_files"]
         lines.append(f"start-up: python -c pass {1000 * r['python_pass']:.1f} ms; 10 clean files ({files['clean'][0]}, ...), "

@@ -94,7 +94,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--fix-files", type=int, default=None, help="Python files in the --fix throughput tree [300; 40 with --quick]")
     parser.add_argument("--big-mb", type=float, default=None,
                         help=f"MB of the one big module [{density.BIG_MODULE_MB:g}; {density.BIG_MODULE_MB_QUICK:g} with --quick]")
-    parser.add_argument("--big-runs", type=int, default=1, help="timed runs of each big-module check, after the peak-RSS run [1]")
+    parser.add_argument("--big-runs", type=int, default=1,
+                        help="timed runs of each big-module check after the peak-RSS run; 0: time that run [1]")
     parser.add_argument("--issue15-only", action="store_true",
                         help="only issue 15's parts: the check at 0.5%%, 5%% and 20%%, --fix at 5%%, the big module, start-up")
     parser.add_argument("--seed", type=int, default=1)
@@ -380,7 +381,7 @@ def method(args) -> List[str]:
         f"{args.big_mb or (density.BIG_MODULE_MB_QUICK if args.quick else density.BIG_MODULE_MB):g} MB: ordinary functions "
         "with, after every third one, `MODEL_n = \"<retired id>\"` or `def ask_n(client, messages)` that sends one; the "
         "same text again indented into one class body. The peak is the larger of the two peak-RSS figures above, from "
-        f"one run (the warm-up); the time is the median of {args.big_runs} more.",
+        "one run (the warm-up); the time is " + (f"the median of {args.big_runs} more." if args.big_runs else "that run's."),
         "Start-up: `v4-migrate f1 ... f10` on 10 clean Python files and on 10 dirty ones (8 Python, 2 YAML files that hold "
         "ids) of the 5% tree (a root pyproject.toml and a service pyproject.toml above them), and `v4-migrate --version`, "
         "in turns with `python -c pass`, all with the venv's interpreter.",
