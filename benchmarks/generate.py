@@ -1,10 +1,12 @@
 """Deterministic synthetic monorepos for benchmarks/run.py (standard library only).
 
 ``generate_tree`` writes a monorepo of N files (about 75% Python, plus YAML, ``.env`` and
-Markdown) from a seeded RNG and commits it to git; 0.5% of the files hold retired ids in value
-positions, comparisons, comments, YAML model keys and .env values, and another 0.5% mention
-DeepSeek without a retired id (decoys that pass the byte prefilter). ``generate_fix_tree``
-writes a candidate-heavy tree: every Python file has retired ids in value positions.
+Markdown) from a seeded RNG and commits it to git; 0.5% of the files (or another share, for the
+density runs: 5%, 20%) hold retired ids in value positions, comparisons, comments, YAML model keys
+and .env values, and another 0.5% mention DeepSeek without a retired id (decoys that pass the
+byte prefilter). ``generate_fix_tree`` writes a candidate-heavy tree: every Python file has
+retired ids in value positions. ``generate_big_modules`` writes one large Python module twice:
+its ids at top level, and the same text inside one class body.
 
 Each tree has a manifest (``manifest.json`` beside it) with what was planted, so the runner can
 check that every tool found what it should.
@@ -296,8 +298,10 @@ ignore = ["DS003"]
 """
 
 
-def plan(n_files: int, seed: int) -> List[Tuple[str, str, bool, bool]]:
-    """(relative path, kind, planted, decoy) for every file, deterministically."""
+def plan(n_files: int, seed: int, planted_share: float = PLANTED_SHARE) -> List[Tuple[str, str, bool, bool]]:
+    """(relative path, kind, planted, decoy) for every file, deterministically. The share of
+    planted files changes which files are planted, never the paths, the decoys or the random
+    draws before the files' contents: a denser tree plants the 0.5% tree's files and more."""
     rng = random.Random(seed)
     kinds: List[str] = []
     for kind, share in SHARES:
@@ -306,11 +310,13 @@ def plan(n_files: int, seed: int) -> List[Tuple[str, str, bool, bool]]:
     rng.shuffle(kinds)
     indexes = list(range(n_files))
     rng.shuffle(indexes)
-    n_planted = max(1, round(n_files * PLANTED_SHARE))
     n_decoy = max(1, round(n_files * DECOY_SHARE))
     eligible = [i for i in indexes if kinds[i] != "md"]
-    planted = set(eligible[:n_planted])
-    decoys = set([i for i in indexes if i not in planted][:n_decoy])
+    base = eligible[:max(1, round(n_files * PLANTED_SHARE))]
+    in_base = set(base)
+    decoys = set([i for i in indexes if i not in in_base][:n_decoy])
+    in_order = base + [i for i in eligible[len(base):] if i not in decoys]
+    planted = set(in_order[:max(1, round(n_files * planted_share))])
     out = []
     n_services = max(1, n_files // 400)
     for i, kind in enumerate(kinds):
@@ -338,9 +344,16 @@ def _cached_manifest(tree: Path, manifest_path: Path) -> Optional[dict]:
     return None
 
 
-def generate_tree(root: Path, n_files: int, seed: int) -> Tuple[Path, dict]:
-    """The tree (reused when already generated with the same parameters) and its manifest."""
-    tree = root / f"tree-{n_files}-s{seed}-v{GENERATOR_VERSION}"
+def tree_name(n_files: int, seed: int, planted_share: float = PLANTED_SHARE) -> str:
+    """The folder of a tree; the 0.5% tree keeps the name it had before densities were added."""
+    share = "" if planted_share == PLANTED_SHARE else f"-p{100 * planted_share:g}"
+    return f"tree-{n_files}-s{seed}{share}-v{GENERATOR_VERSION}"
+
+
+def generate_tree(root: Path, n_files: int, seed: int, planted_share: float = PLANTED_SHARE) -> Tuple[Path, dict]:
+    """The tree (reused when already generated with the same parameters) and its manifest;
+    ``planted_share`` of the files (not Markdown) hold retired ids."""
+    tree = root / tree_name(n_files, seed, planted_share)
     manifest_path = tree.with_name(tree.name + ".manifest.json")
     cached = _cached_manifest(tree, manifest_path)
     if cached is not None:
@@ -349,7 +362,7 @@ def generate_tree(root: Path, n_files: int, seed: int) -> Tuple[Path, dict]:
     rng = random.Random(seed * 7919 + 1)
     files: Dict[str, dict] = {}
     total_bytes = {kind: 0 for kind in WRITERS}
-    for rel, kind, planted, decoy in plan(n_files, seed):
+    for rel, kind, planted, decoy in plan(n_files, seed, planted_share):
         text, info = WRITERS[kind](rng, planted, decoy)
         path = tree / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -367,6 +380,7 @@ def generate_tree(root: Path, n_files: int, seed: int) -> Tuple[Path, dict]:
     manifest = {
         "files": n_files,
         "seed": seed,
+        "planted_share": planted_share,
         "bytes": total_bytes,
         "interesting": files,
         "configured_service": "services/svc_001",
@@ -406,5 +420,71 @@ def generate_fix_tree(root: Path, n_files: int, seed: int) -> Tuple[Path, dict]:
         path.write_text(text, encoding="utf-8", newline="\n")
         total += len(text.encode())
     manifest = {"files": n_files, "seed": seed, "bytes": total, "sites": sites}
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return tree, manifest
+
+
+# -- one big module -------------------------------------------------------------------------------
+
+BIG_MODULE_CLASS = "GeneratedClients"
+FUNCTIONS_PER_ID = 3  # about 1.2 KB of ordinary code per id: some 2,500 ids in 3 MB
+
+
+def _big_module_blocks(rng: random.Random, target_bytes: int) -> Tuple[List[str], int]:
+    """Top-level blocks of about ``target_bytes``: ordinary functions and, after every
+    ``FUNCTIONS_PER_ID`` of them, a constant bound to a retired id or a function that sends one
+    (``MODEL_n = ...``, ``def ask_n(client, messages): ...``); and the number of those ids."""
+    lines: List[str] = []
+    size = sites = 0
+    while size < target_bytes:
+        legacy = rng.choice((CHAT, REASONER))
+        if sites % 2:
+            snippet = [f"def ask_{sites}(client, messages):",
+                       f'    return client.chat.completions.create(model="{legacy}", messages=messages)']
+        else:
+            snippet = [f'MODEL_{sites} = "{legacy}"']
+        block: List[str] = []
+        for _ in range(FUNCTIONS_PER_ID):
+            block += ["", ""] + _py_function(rng)
+        block += ["", ""] + snippet
+        lines += block
+        size += sum(len(line) + 1 for line in block)
+        sites += 1
+    return lines, sites
+
+
+def big_module(target_bytes: int, seed: int, in_class: bool) -> Tuple[str, int]:
+    """One generated module of about ``target_bytes`` (text, retired ids): the same blocks for
+    the same seed, at top level or indented into the body of one class (which a scanner cannot
+    skip as a whole)."""
+    blocks, sites = _big_module_blocks(random.Random(seed * 15485863 + 5), target_bytes)
+    header = ['"""Generated clients: a module as code generators write them."""', "", "import json", "import logging", ""]
+    if in_class:
+        header += [f"class {BIG_MODULE_CLASS}:", '    """Every client of the generated API."""']
+        blocks = [f"    {line}" if line else line for line in blocks]
+    return "\n".join(header + blocks) + "\n", sites
+
+
+BIG_MODULE_FILES = {"top_level.py": False, "class_body.py": True}
+
+
+def generate_big_modules(root: Path, target_bytes: int, seed: int) -> Tuple[Path, dict]:
+    """A git repo holding ``top_level.py`` and ``class_body.py`` (``big_module`` at top level and
+    inside one class; reused when already generated) and its manifest: bytes and ids per file."""
+    tree = root / f"bigmodule-{target_bytes}-s{seed}-v{GENERATOR_VERSION}"
+    manifest_path = tree.with_name(tree.name + ".manifest.json")
+    cached = _cached_manifest(tree, manifest_path)
+    if cached is not None:
+        return tree, cached
+    tree.mkdir(parents=True)
+    files = {}
+    for name, in_class in BIG_MODULE_FILES.items():
+        text, sites = big_module(target_bytes, seed, in_class)
+        (tree / name).write_text(text, encoding="utf-8", newline="\n")
+        files[name] = {"bytes": len(text.encode()), "sites": sites}
+    _git(tree, "init", "-q")
+    _git(tree, "add", "-A")
+    _git(tree, "commit", "-q", "-m", "one big module")
+    manifest = {"target_bytes": target_bytes, "seed": seed, "files": files}
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return tree, manifest
