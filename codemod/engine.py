@@ -25,8 +25,8 @@ from codemod.ruledocs import default_codes
 
 # Below this many candidate files a process pool costs more than it saves.
 # The work, in bytes of candidate text, from which a run's process pool pays for its start-up: on
-# 2 cores it gained nothing at 100 candidate files (450 KB) and 1.25x at 1,000 (benchmarks/).
-MIN_BYTES_FOR_POOL = 1024 * 1024
+# 2 cores the 0.5% benchmark tree (100 candidate files, 450 KB) took 0.87 s alone, 0.66 s in a pool.
+MIN_BYTES_FOR_POOL = 192 * 1024
 POOL_BYTES_ENV = "V4_MIGRATE_POOL_MIN_BYTES"  # another threshold (tests of the pool set 0)
 BINARY_SNIFF_BYTES = 8192
 # Set (to anything) to always use the Python byte prefilter, never `git grep` (tests, debugging).

@@ -15,7 +15,7 @@ import bisect
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from codemod.catalog import Catalog, RetiredModel
 from codemod.discovery import Candidate
@@ -77,25 +77,17 @@ def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
     ``Class.attr``, and the ids its dict literals are keyed by. Only the lines that hold an id
     or a rewrite are looked at: this runs on every Python file that holds one."""
     found: List[Export] = []
-    lines_seen: Set[int] = set()
     tables: Set[str] = set()  # the ids a dict literal is keyed by, one Export each
     classes: Optional[List[Tuple[int, str]]] = None
     line_of = _LineNumbers(raw)
-    for match in catalog.prefilter_re.finditer(raw):
-        line_start = raw.rfind(b"\n", 0, match.start()) + 1
+    for match, line_start, line in _id_lines(raw, catalog):
         if _TABLE_KEY.match(raw, match.end() + 1) and match.start() > 0 and raw[match.start() - 1:match.start()] in (b'"', b"'"):
             exact = catalog.exact(match.group().decode("utf-8", "replace"))
             parts = module_parts(display_path)
             if exact is not None and parts and exact.model.id not in tables:
                 tables.add(exact.model.id)
                 found.append(Export(display_path, parts[-1], exact.model, RETIRED, line_of(line_start), table=True))
-        if line_start in lines_seen:
-            continue
-        lines_seen.add(line_start)
-        line_end = raw.find(b"\n", line_start)
-        try:
-            line = raw[line_start:line_end if line_end >= 0 else len(raw)].decode("utf-8").rstrip("\r")
-        except UnicodeDecodeError:
+        if line is None:
             continue
         assignment = _LINE_ASSIGNMENT.fullmatch(line)
         if assignment is None:
@@ -114,6 +106,23 @@ def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
         if model_kind is not None:
             found.append(Export(display_path, name, model_kind[0], model_kind[1], line_of(line_start)))
     return found
+
+
+def _id_lines(raw: bytes, catalog: Catalog) -> Iterator[Tuple["re.Match[bytes]", int, Optional[str]]]:
+    """Each match of the catalog's prefilter, with where its line starts and the line (decoded;
+    None for a line met before, or one that is not UTF-8)."""
+    seen: Set[int] = set()
+    for match in catalog.prefilter_re.finditer(raw):
+        line_start = raw.rfind(b"\n", 0, match.start()) + 1
+        if line_start in seen:
+            yield match, line_start, None
+            continue
+        seen.add(line_start)
+        line_end = raw.find(b"\n", line_start)
+        try:
+            yield match, line_start, raw[line_start:line_end if line_end >= 0 else len(raw)].decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError:
+            yield match, line_start, None
 
 
 class _LineNumbers:
@@ -182,19 +191,9 @@ def js_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expor
     env default, or this tool's rewrite of one (`process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`).
     Only the lines that hold an id or a rewrite are looked at."""
     found: List[Export] = []
-    seen: Set[int] = set()
     line_of = _LineNumbers(raw)
-    for match in catalog.prefilter_re.finditer(raw):
-        line_start = raw.rfind(b"\n", 0, match.start()) + 1
-        if line_start in seen:
-            continue
-        seen.add(line_start)
-        line_end = raw.find(b"\n", line_start)
-        try:
-            line = raw[line_start:line_end if line_end >= 0 else len(raw)].decode("utf-8").rstrip("\r")
-        except UnicodeDecodeError:
-            continue
-        export = _JS_EXPORT.match(line)
+    for _, line_start, line in _id_lines(raw, catalog):
+        export = _JS_EXPORT.match(line) if line is not None else None
         if export is None:
             continue
         name, variable, provider, _, value = export.groups()

@@ -183,6 +183,13 @@ def test_safe_fix_rewrites_the_id_and_sends_its_thinking_mode(tmp_path, path, so
 
 E, I = "error", "info"
 
+
+def _commit(tree) -> None:
+    """A real git repository of the tree: the cross-module facts come from what git tracks."""
+    git(tree, "init", "-q")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-qm", "project")
+
 REPORTED = [
     ("checks.ts",
      'if (model === "deepseek-chat") {}\n'
@@ -289,9 +296,7 @@ def test_a_constant_imported_from_another_module_gets_its_thinking_mode_there(tm
         'const cfg = require("./config.ts");\n'
         "await client.chat.completions.create({ model, messages });\n"
         "await client.chat.completions.create({ model: cfg.CHAT_MODEL, messages });\n")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "app")
+    _commit(tmp_path)
     check = run_cli(["--format", "concise", "."], tmp_path)
     assert "src/client.mjs:3:40: DS007" in check.stdout and "src/config.ts:1:27: DS001" in check.stdout
     fixed = run_cli(["--fix", "."], tmp_path)
@@ -354,9 +359,7 @@ def test_js_findings_go_through_every_report_format_the_baseline_and_diff(tmp_pa
 
     (tmp_path / "web").mkdir()
     (tmp_path / "web" / "chat.ts").write_text('export const reply = () => client.chat.completions.create({ model: "deepseek-chat", messages });\n')
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "web")
+    _commit(tmp_path)
     sarif = run_cli(["--format", "sarif", "."], tmp_path)
     document = json.loads(sarif.stdout)
     assert_valid_sarif(document)
@@ -404,9 +407,7 @@ def test_a_test_check_moves_with_its_value_or_stays(tmp_path):
         'expect(CHAT_MODEL).toBe("deepseek-chat");\n'
         'expect(Model.Chat).toBe("deepseek-reasoner".replace("reasoner", "chat"));\n')
     (tmp_path / "test" / "models.test.ts").write_text('import { Model } from "../src/models";\nexpect(Model.Chat).toBe("deepseek-chat");\n')
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "lib")
+    _commit(tmp_path)
     run_cli(["--fix", "."], tmp_path)
     assert (tmp_path / "src" / "config.ts").read_text() == 'export const CHAT_MODEL = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\n'
     assert 'expect(CHAT_MODEL).toBe("deepseek-v4-flash");' in (tmp_path / "test" / "config.test.ts").read_text()
@@ -432,9 +433,7 @@ def test_an_env_var_a_dotenv_file_sets_to_a_retired_id_gets_its_thinking_mode(tm
     value and the request's thinking mode are one fix."""
     (tmp_path / ".env").write_text("DEEPSEEK_MODEL=deepseek-chat\n")
     (tmp_path / "bot.mjs").write_text("await client.chat.completions.create({ model: process.env.DEEPSEEK_MODEL, messages });\n")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "bot")
+    _commit(tmp_path)
     fixed = run_cli(["--fix", "."], tmp_path)
     assert (tmp_path / ".env").read_text() == "DEEPSEEK_MODEL=deepseek-v4-flash\n", fixed.stdout
     assert (tmp_path / "bot.mjs").read_text() == (

@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codemod import applier
-from codemod.ftypes import Edit, SourceText
+from codemod.ftypes import SourceText
 from codemod.scanners import _jstree as jstree
 from helpers import process_file
+from test_property_fix import _edits_of  # the reported edits, back from their regions
 
 IDS = ("deepseek-chat", "deepseek-reasoner", "deepseek-coder")
 
@@ -79,18 +80,6 @@ def modules(draw) -> Tuple[str, bytes, List[str], List[str]]:
     values = [line for kind, block in blocks if kind == "value" for line in block if any(i in line for i in IDS)]
     reviews = [line for kind, block in blocks if kind == "review" for line in block if line.strip()]
     return name, text.encode("utf-8"), values, reviews
-
-
-def _edits_of(result, source: SourceText) -> List[Edit]:
-    edits = set()
-    for finding in result.findings:
-        if not finding.fixed:
-            continue
-        for region in finding.extra["edit_regions"]:
-            start = source.line_start(region["startLine"]) + region["startColumn"] - 1
-            end = source.line_start(region["endLine"]) + region["endColumn"] - 1
-            edits.add(Edit(start, end, region["insertedText"]))
-    return sorted(edits)
 
 
 def _parses(text: str, name: str) -> bool:

@@ -76,29 +76,34 @@ def top_level_statements(text: str) -> Optional[List[Statement]]:
     if code is None or _DEEP_INDENT.search(code) or _LONE_CR.search(code):
         return None  # (`^` does not see a line that ends in a lone CR: CPython decides those)
     line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(code)]
+    statements = _statements_at(text, code, _LINE_START_CODE.finditer(code), 0, "", line_starts)
+    if statements is None or _depth_change(code, 0, len(code)) != 0 or _max_depth(code) > MAX_BRACKET_DEPTH:
+        return None
+    _set_last_lines(code, statements, line_starts)
+    return statements
+
+
+def _statements_at(text: str, code: str, lines, begin: int, indent: str, line_starts: List[int]) -> Optional[List[Statement]]:
+    """The statements that start on ``lines`` (matches at a block's own indentation, ``indent``,
+    from offset ``begin`` on): not those an open bracket or a backslash continues, nor the
+    `else:` or the decorated definition that continues the one before."""
     statements: List[Statement] = []
     depth = 0
-    counted = 0  # bracket depth is known up to here
-    deepest = 0
+    counted = begin  # bracket depth is known up to here
     decorating = False
-    for start_match in _LINE_START_CODE.finditer(code):
-        start = start_match.start()
+    for line in lines:
+        start = line.start() + len(indent)
         depth += _depth_change(code, counted, start)
-        deepest = max(deepest, depth)
         counted = start
         if depth < 0:
             return None
-        if depth or _continued(code, start):
+        if depth or _continued(code, line.start()):
             continue
         if statements and (decorating or _CONTINUES.match(code, start)):
             decorating = decorating and code.startswith("@", start)
             continue
         decorating = code.startswith("@", start)
         statements.append(_statement(text, code, start, line_starts))
-    depth += _depth_change(code, counted, len(code))
-    if depth != 0 or deepest > MAX_BRACKET_DEPTH or _max_depth(code) > MAX_BRACKET_DEPTH:
-        return None
-    _set_last_lines(code, statements, line_starts)
     return statements
 
 
@@ -163,20 +168,8 @@ def body_statements(text: str, first_line: int, last_line: int) -> Optional[List
         return None
     indent = body.group(1)
     starts = re.compile(r"(?m)^" + re.escape(indent) + r"[^ \t\f\r\n\0]")
-    statements: List[Statement] = []
-    depth = 0
-    counted = begin
-    decorating = False
-    for match in starts.finditer(code, begin + body.start(), end):
-        start = match.start() + len(indent)
-        depth += _depth_change(code, counted, start)
-        counted = start
-        if depth or _continued(code, match.start()):
-            continue
-        if statements and (decorating or _CONTINUES.match(code, start)):
-            decorating = decorating and code.startswith("@", start)
-            continue
-        decorating = code.startswith("@", start)
-        statements.append(_statement(text, code, start, line_starts))
+    statements = _statements_at(text, code, starts.finditer(code, begin + body.start(), end), begin, indent, line_starts)
+    if not statements:
+        return None
     _set_last_lines(code[:end], statements, line_starts)
-    return statements or None
+    return statements
