@@ -56,6 +56,24 @@ def origin(request: Received) -> str:
     return match.group(1) if match else ""
 
 
+def problems_after_fix(run: subprocess.CompletedProcess, server: FakeDeepSeek, tags: Tuple[str, ...]) -> List[str]:
+    """What a fixed app's run got wrong: its exit, a retired id sent, a request whose thinking mode
+    is not the one its old id had, or requests of other tags than the app's."""
+    problems: List[str] = []
+    if run.returncode != 0:
+        problems.append(f"the fixed app exited {run.returncode}: {tail(run.stderr, 4)}")
+    for number, request in enumerate(server.requests, 1):
+        where = f"request {number} ({request.path}, model={request.model}, status {request.status}): {tagged(request)[:50]!r}"
+        if request.model in RETIRED_IDS:
+            problems.append(f"retired id sent: {where}")
+        elif origin(request) in EXPECTED_MODE and request.thinking != EXPECTED_MODE[origin(request)]:
+            problems.append(f"thinking {request.thinking}, want {EXPECTED_MODE[origin(request)]}: {where}")
+    seen = sorted({origin(r) for r in server.requests})
+    if seen != sorted(tags):
+        problems.append(f"requests tagged {seen}, want {sorted(tags)}")
+    return problems
+
+
 def run_app(tree: Path, server: FakeDeepSeek) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEEPSEEK_", "OPENAI_", "V4_MIGRATE_", "LANGSMITH_"))}
     env.update(DEEPSEEK_BASE_URL=server.base_url, DEEPSEEK_API_KEY="sk-test", PYTHONPATH=str(tree),
@@ -98,18 +116,7 @@ def test_fixed_app_runs_against_the_v4_api(name, tmp_path, fake):
     assert diff, f"--fix changed nothing in {name}:\n{fixed.stdout}"
 
     after = run_app(tree, fake)
-    problems: List[str] = []
-    if after.returncode != 0:
-        problems.append(f"the fixed app exited {after.returncode}: {tail(after.stderr, 2)}")
-    for number, request in enumerate(fake.requests, 1):
-        where = f"request {number} ({request.path}, model={request.model}, status {request.status}): {tagged(request)[:50]!r}"
-        if request.model in RETIRED_IDS:
-            problems.append(f"retired id sent: {where}")
-        elif origin(request) in EXPECTED_MODE and request.thinking != EXPECTED_MODE[origin(request)]:
-            problems.append(f"thinking {request.thinking}, want {EXPECTED_MODE[origin(request)]}: {where}")
-    seen = sorted({origin(r) for r in fake.requests})
-    if seen != sorted(tags):
-        problems.append(f"requests tagged {seen}, want {sorted(tags)}")
+    problems = problems_after_fix(after, fake, tags)
     assert not problems, "\n".join(problems) + "\n--- the fix:\n" + diff
     again = run_cli(["--fix", "."], cwd=tree)
     assert again.returncode in (0, 1) and git(tree, "diff") == diff, "a second --fix changed the tree again"

@@ -20,14 +20,14 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import pytest
 
 from fake_deepseek import RETIRED_IDS, FakeDeepSeek
 from helpers import REPO_ROOT, git, run_cli
 from node_support import tsc_command
-from test_fixed_apps import EXPECTED_MODE, origin, tagged, tail
+from test_fixed_apps import problems_after_fix, tail
 
 APPS_DIR = REPO_ROOT / "fixtures" / "js_apps"
 
@@ -86,22 +86,6 @@ def committed_copy(name: str, tmp_path: Path, node_modules: Path) -> Path:
     git(tree, "add", "-A")
     git(tree, "commit", "-q", "-m", "the app as written for the legacy ids")
     return tree
-
-
-def problems_after_fix(run: subprocess.CompletedProcess, server: FakeDeepSeek, tags: Tuple[str, ...]) -> List[str]:
-    problems: List[str] = []
-    if run.returncode != 0:
-        problems.append(f"the fixed app exited {run.returncode}: {tail(run.stderr, 4)}")
-    for number, request in enumerate(server.requests, 1):
-        where = f"request {number} ({request.path}, model={request.model}, status {request.status}): {tagged(request)[:50]!r}"
-        if request.model in RETIRED_IDS:
-            problems.append(f"retired id sent: {where}")
-        elif origin(request) in EXPECTED_MODE and request.thinking != EXPECTED_MODE[origin(request)]:
-            problems.append(f"thinking {request.thinking}, want {EXPECTED_MODE[origin(request)]}: {where}")
-    seen = sorted({origin(r) for r in server.requests})
-    if seen != sorted(tags):
-        problems.append(f"requests tagged {seen}, want {sorted(tags)}")
-    return problems
 
 
 @pytest.fixture

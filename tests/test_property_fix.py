@@ -230,19 +230,28 @@ def test_fix_is_byte_exact_idempotent_and_leaves_review_positions(tmp_path_facto
     # 3. every byte outside the reported edits is kept, and the edits are what they claim
     before_text, encoding = _decode(data)
     after_text, _ = _decode(fixed)
-    source = SourceText(before_text)
-    edits = _edits_of(result, source)
-    assert applier.apply_edits(before_text, edits) == after_text
     assert fixed.startswith(codecs.BOM_UTF8) == data.startswith(codecs.BOM_UTF8)
     assert after_text.encode(encoding) == fixed[3:] if fixed.startswith(codecs.BOM_UTF8) else after_text.encode(encoding) == fixed
+    assert_edits_are_the_reported_ones(result, before_text, after_text, STRING_WITH_ID, INSERTIONS)
+
+    # 4. review positions and mentions are untouched; value positions are all rewritten
+    assert_positions_kept_and_rewritten(result, after_text, values, reviews)
+
+
+def assert_edits_are_the_reported_ones(result, before_text: str, after_text: str, replaced_strings, insertions) -> None:
+    """Every byte outside the reported edits is kept; what an edit replaces matches
+    ``replaced_strings`` (a literal of an id), what one inserts matches ``insertions``."""
+    edits = _edits_of(result, SourceText(before_text))
+    assert applier.apply_edits(before_text, edits) == after_text
     for edit in edits:
         replaced = before_text[edit.start:edit.end]
         if replaced:
-            assert STRING_WITH_ID.match(replaced), (replaced, edit)
+            assert replaced_strings.match(replaced), (replaced, edit)
         else:
-            assert INSERTIONS.search(edit.replacement), edit
+            assert insertions.search(edit.replacement), edit
 
-    # 4. review positions and mentions are untouched; value positions are all rewritten
+
+def assert_positions_kept_and_rewritten(result, after_text: str, values, reviews) -> None:
     after_lines = set(after_text.replace("\r\n", "\n").split("\n"))
     for line in reviews:
         assert line in after_lines, line

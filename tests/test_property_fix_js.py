@@ -14,11 +14,9 @@ from typing import List, Tuple
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codemod import applier
-from codemod.ftypes import SourceText
 from codemod.scanners import _jstree as jstree
 from helpers import process_file
-from test_property_fix import _edits_of  # the reported edits, back from their regions
+from test_property_fix import assert_edits_are_the_reported_ones, assert_positions_kept_and_rewritten
 
 IDS = ("deepseek-chat", "deepseek-reasoner", "deepseek-coder")
 
@@ -113,19 +111,7 @@ def test_fix_is_byte_exact_idempotent_and_leaves_review_positions(tmp_path_facto
     assert path.read_bytes() == fixed
 
     # 3. every byte outside the reported edits is kept, and the edits are what they claim
-    edits = _edits_of(result, SourceText(before_text))
-    assert applier.apply_edits(before_text, edits) == after_text
-    for edit in edits:
-        replaced = before_text[edit.start:edit.end]
-        if replaced:
-            assert STRING_WITH_ID.match(replaced), (replaced, edit)
-        else:
-            assert INSERTIONS.search(edit.replacement), edit
+    assert_edits_are_the_reported_ones(result, before_text, after_text, STRING_WITH_ID, INSERTIONS)
 
     # 4. review positions and mentions are untouched; value positions are all rewritten
-    after_lines = set(after_text.replace("\r\n", "\n").split("\n"))
-    for line in reviews:
-        assert line in after_lines, line
-    for line in values:
-        assert line not in after_lines, line
-    assert result.changed == bool(values)
+    assert_positions_kept_and_rewritten(result, after_text, values, reviews)
