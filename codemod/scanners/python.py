@@ -96,12 +96,16 @@ def _scan_without_form_feeds(source: SourceText, ctx: ScanContext) -> List[Findi
 
 
 def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
+    reading = _fact_name_starts(source.text, ctx)  # statements that read another module's constants
+    if ctx.facts is not None and not reading and not is_test_path(ctx.path):
+        # (a test may check what an imported module sends without naming its constant)
+        ctx = replace(ctx, facts=None)  # nothing here the facts know: the scan of the file alone
     groups = module_groups(source.text)
     matches = _statement_matches(source.text, ctx.catalog)
     if groups is not None:
         context = _context_matches(source.text, ctx.catalog)
-        if ctx.facts is not None and ctx.facts.names():  # statements that read another module's constants
-            context = sorted(context + _word_starts(_names_pattern(ctx.facts.names()), source.text))
+        if reading:
+            context = sorted(context + reading)
         if len(source.text) > _pychunks.LARGE_FILE:
             found = _scan_in_chunks(source, ctx, groups, matches, context)
             if found is not None:
@@ -222,6 +226,13 @@ def _dict_key_pattern(catalog) -> "re.Pattern[str]":
     """A retired id as a dict key: ``"deepseek-chat": 0.27`` (a pricing or settings table)."""
     ids = "|".join(re.escape(prefix + model) for model in catalog.retired for prefix in ("",) + catalog.count_prefixes)
     return re.compile(rf"""(["'])(?P<id>{ids})\1\s*:""")
+
+
+def _fact_name_starts(text: str, ctx: ScanContext) -> List[int]:
+    """Where the names the project's facts know (other modules' constants, their tables' modules,
+    env variables) start a word of the text."""
+    names = ctx.facts.names() if ctx.facts is not None else None
+    return _word_starts(_names_pattern(names), text) if names else []
 
 
 @lru_cache(maxsize=16)
