@@ -442,6 +442,10 @@ def _run(argv: Optional[Sequence[str]]) -> None:
             from codemod.lsp import main as serve
 
             sys.exit(serve(args[1:]))
+        if args[:2] == ["catalog", "check"]:  # the catalog against a model list the user supplies
+            from codemod import catalog_check
+
+            sys.exit(catalog_check.main(args[1:]))
         from codemod import _fastpath
 
         code = _fastpath.clean_run(argv)  # named files that cannot hold an id: no imports

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 from codemod import rulecodes, schema
-from codemod.catalog import Catalog, CatalogError, _normalize_keys, tomllib
+from codemod.catalog import DEFAULT_PROVIDERS, Catalog, CatalogError, _normalize_keys, tomllib
 from codemod.schema import CATALOG_TABLES, FAIL_ON, RETRY_STRATEGIES  # noqa: F401 (re-exported)
 
 DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
@@ -140,7 +140,7 @@ def build(table: Any, source: Optional[Path], prefix: Tuple[str, ...] = OUR_TABL
         raise ConfigError(problems)
     table = _normalize_keys(table)
     try:
-        catalog = Catalog.load({k: table[k] for k in CATALOG_TABLES if k in table})
+        catalog = Catalog.load({k: table[k] for k in CATALOG_TABLES if k in table}, _string_tuple(table.get("providers", DEFAULT_PROVIDERS)))
     except (CatalogError, ValueError, TypeError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
     root = source.parent if source else None

@@ -31,6 +31,7 @@ POOL_BYTES_ENV = "V4_MIGRATE_POOL_MIN_BYTES"  # another threshold (tests of the 
 BINARY_SNIFF_BYTES = 8192
 # Set (to anything) to always use the Python byte prefilter, never `git grep` (tests, debugging).
 NO_GIT_GREP_ENV = "V4_MIGRATE_NO_GIT_GREP"
+REVIEW_RULE = "DS002"  # every scanner's: an id where a rewrite would change logic
 # the files whose scan may follow a name imported from another module (project.py)
 IMPORTER_SUFFIXES = (".py", ".pyi") + tuple(spec[1:] for spec in gitcmd.JS_PATHSPECS)
 
@@ -245,7 +246,7 @@ class FileProcessor:
                comments_fixable: bool = True) -> List[Finding]:
         """The findings of the selected rules (less the per-file ignores) that no suppression
         comment covers, and the comments that cover none (DS900)."""
-        findings = list(findings)
+        findings = _other_providers_unsafe(list(findings), config.catalog)
         kept, directives = suppressions.split(findings, source)
         if directives:
             kept += suppressions.unused(findings, directives, source, path, comments_fixable)
@@ -453,6 +454,23 @@ class FileProcessor:
         if leftover:
             return "a second pass would change the fix again (please report this)", []
         return None, remaining
+
+
+def _other_providers_unsafe(findings: List[Finding], catalog) -> List[Finding]:
+    """Another provider's successor is a different model (its answers, its parameters): rewriting
+    its id never keeps the behaviour, so no such fix is safe; and where the id is logic (compared,
+    looked up: DS002), nothing is fixed at all."""
+    for finding in findings:
+        if finding.fix is None or not finding.legacy:
+            continue
+        match = catalog.exact(finding.legacy)
+        if match is None or match.model.is_primary:
+            continue
+        if finding.rule == REVIEW_RULE:
+            finding.fix, finding.edits = None, ()
+        elif finding.fix == SAFE:
+            finding.fix = UNSAFE
+    return findings
 
 
 def _parser_problem(scanner, text: str, original: Optional[str] = None) -> Optional[str]:

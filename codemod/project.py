@@ -56,6 +56,12 @@ class Export:
         return module_parts(self.path)
 
 
+def _primary_only(exports: List[Export]) -> List[Export]:
+    """The exports that carry a thinking mode to the requests that read them: DeepSeek's ids.
+    Another provider's id is rewritten where it is, never followed."""
+    return [export for export in exports if export.model.is_primary]
+
+
 def module_parts(display_path: str) -> Tuple[str, ...]:
     """``("app", "settings")`` for ``app/settings.py``; a package's ``__init__.py`` is the package."""
     parts = [p for p in display_path.split("/") if p not in ("", ".", "..")]
@@ -105,7 +111,7 @@ def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
         model_kind = _bound_model(value, catalog)
         if model_kind is not None:
             found.append(Export(display_path, name, model_kind[0], model_kind[1], line_of(line_start)))
-    return found
+    return _primary_only(found)
 
 
 def _id_lines(raw: bytes, catalog: Catalog) -> Iterator[Tuple["re.Match[bytes]", int, Optional[str]]]:
@@ -175,7 +181,7 @@ def env_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expo
             continue
         if exact is not None and not exact.prefix:
             found.append(Export(display_path, match.group(1).decode("ascii"), exact.model, RETIRED, line_of(match.start()), env=True))
-    return found
+    return _primary_only(found)
 
 
 # export const NAME = "id"  /  export const NAME: string = process.env.X ?? "id"  (and `let`, `var`)
@@ -207,7 +213,7 @@ def js_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expor
                       if variable in (m.env_var, "VITE_" + m.env_var) and value == m.replacement), None)
         if model is not None:
             found.append(Export(display_path, name, model, MIGRATED, line_of(line_start), js=True))
-    return found
+    return _primary_only(found)
 
 
 def js_module_key(display_path: str) -> str:

@@ -246,6 +246,13 @@ RULE_CODES = ListOf(rule_selector, single_string_ok=True)
 PATTERNS = ListOf(gitignore_pattern, single_string_ok=True)
 IDENTIFIERS = ListOf(identifier)
 
+def provider_name(value: Any) -> Optional[str]:
+    from codemod.catalog import provider_names  # reads the folder of rules/catalog/
+
+    known = provider_names()
+    return None if isinstance(value, str) and value in known else f"must be one of {', '.join(known)}"
+
+
 RETIRED_ENTRY = Table({
     "retired_at": instant,
     "replacement": model_id,
@@ -253,6 +260,10 @@ RETIRED_ENTRY = Table({
     "env_var": identifier,
     "note": text,
     "enabled": boolean,
+    "provider": provider_name,
+    "source": text,
+    "fetched_at": calendar_date,
+    "deprecated_at": calendar_date,
 })
 
 SCHEMA = Table({
@@ -265,7 +276,10 @@ SCHEMA = Table({
     "fail_on": one_of(*FAIL_ON),
     "retry_strategy": one_of(*RETRY_STRATEGIES),
     "max_file_size": integer(1, MAX_FILE_SIZE_LIMIT),
-    # The catalog's tables (rules/catalog.toml), which a project may extend or override.
+    # whose retired ids are checked: rules/catalog/<provider>.toml (default: deepseek alone)
+    "providers": ListOf(provider_name, single_string_ok=True),
+    "env_vars": MapOf(provider_name, identifier),  # the variable a provider's rewritten ids read (OPENAI_MODEL)
+    # The catalog's tables (rules/catalog.toml, rules/catalog/deepseek.toml), which a project may extend or override.
     "retired": MapOf(model_id, RETIRED_ENTRY),
     "aliases": MapOf(model_id, Table({"canonical": model_id, "since": calendar_date, "note": text})),
     "forms": Table({
@@ -291,7 +305,7 @@ SCHEMA = Table({
     "tiers": Table({"warning_days": integer(0, MAX_DAYS), "error_days": integer(0, MAX_DAYS)}),
 })
 
-CATALOG_TABLES = ("retired", "aliases", "forms", "hosts", "python", "tiers")
+CATALOG_TABLES = ("retired", "aliases", "forms", "hosts", "python", "tiers", "env_vars")
 TOP_LEVEL_KEYS: FrozenSet[str] = frozenset(SCHEMA.keys)
 
 

@@ -337,7 +337,8 @@ def test_the_pattern_check_accepts_the_catalogs_own_pattern():
 def test_the_schema_covers_every_key_of_the_built_in_catalog():
     """A key added to rules/catalog.toml without the schema would make an override of it an error."""
     data = _builtin_data()
-    tables = {name: data[name] for name in schema.CATALOG_TABLES}
+    tables = {name: data[name] for name in schema.CATALOG_TABLES if name in data}  # env_vars: a project's own
+    assert set(schema.CATALOG_TABLES) - set(tables) == {"env_vars"}
     assert schema.problems(tables, "rules/catalog.toml", ()) == []
 
 

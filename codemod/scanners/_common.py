@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
-from codemod.catalog import IdMatch
+from codemod.catalog import PRIMARY_PROVIDER, IdMatch
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, SourceText
 from codemod import redact
 from codemod.scanners._literals import is_identifier, is_plain
@@ -140,14 +140,14 @@ def shifted(match: IdMatch, offset: int) -> IdMatch:
     return IdMatch(match.start + offset, match.end + offset, match.model, match.prefix)
 
 
-def routes_elsewhere(ctx: ScanContext, sibling: Callable[[str], Optional[str]]) -> bool:
+def routes_elsewhere(ctx: ScanContext, sibling: Callable[[str], Optional[str]], provider: str = PRIMARY_PROVIDER) -> bool:
     """Whether a mapping's base URL (a sibling key such as ``base_url``/``api_base``) sends its
-    model to a host other than DeepSeek's API: a local server, a gateway. ``sibling`` gives
+    model to a host other than ``provider``'s API: a local server, a gateway. ``sibling`` gives
     the string value of a key in the same mapping, or None."""
     for name in ctx.catalog.python.get("base_url_keywords", ()):
         url = sibling(name)
         info = ctx.catalog.classify_url(url) if url else None
-        if info is not None and not info.is_deepseek_api:
+        if info is not None and not info.serves(provider):
             return True
     return False
 

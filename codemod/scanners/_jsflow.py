@@ -355,7 +355,7 @@ class Flow:
 
     def literal_origin(self, node: Node, value: str) -> Origin:
         match = self.catalog.exact(value)
-        if match is not None:
+        if match is not None and match.model.is_primary:  # another provider's id: no thinking mode to follow
             return Origin(RETIRED, match.model, node=node)
         return Origin(CURRENT)
 
@@ -365,8 +365,8 @@ class Flow:
         value = tree.string_value(tree.unwrap(right))
         if variable is None or value is None:
             return None
-        for model in self.catalog.retired.values():
-            if value == model.replacement and variable in (model.env_var, "VITE_" + model.env_var):
+        for model in self.catalog.retired.values():  # DeepSeek's: another provider's rewrite carries no thinking mode
+            if model.is_primary and value == model.replacement and variable in (model.env_var, "VITE_" + model.env_var):
                 return Origin(MIGRATED, model, where=f"read from {variable}")
         return None
 

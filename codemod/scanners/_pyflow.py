@@ -270,6 +270,8 @@ class ModuleFlow:
             match = self.catalog.exact(value)
             if match is None:
                 return [Origin(OTHER)]
+            if not match.model.is_primary:  # another provider's id: no thinking mode to follow
+                return [Origin(OTHER)]
             if isinstance(expr, cst.SimpleString):
                 return [Origin(RETIRED, match.model, node=expr)]
             return [Origin(UNKNOWN)]  # a built id is reported (DS004) and never fixed
@@ -728,8 +730,8 @@ def migrated_model(catalog: Catalog, variable: Optional[str], default: Optional[
     """The retired model whose rewrite by this tool reads ``variable`` with ``default``."""
     if variable is None or default is None:
         return None
-    for model in catalog.retired.values():
-        if model.env_var == variable and default.endswith(model.replacement):
+    for model in catalog.retired.values():  # DeepSeek's: another provider's rewrite carries no thinking mode
+        if model.is_primary and model.env_var == variable and default.endswith(model.replacement):
             return model
     return None
 

@@ -93,7 +93,7 @@ class StringScan:
         value = self.node.value
         whole = self.ctx.catalog.exact(value)
         if whole is not None:
-            decision = self.decide()
+            decision = self.decide(whole.model.provider)
             return [] if decision is None else [self.finding(whole, decision)]
         findings, claimed = [], set()
         for default in common.parameter_defaults(value, self.ctx):
@@ -105,7 +105,7 @@ class StringScan:
                 findings.append(self.finding(match, mention))
         return findings
 
-    def decide(self) -> Optional[Decision]:
+    def decide(self, provider: str) -> Optional[Decision]:
         """What an id that is the whole string means here; None: not DeepSeek's API."""
         if self.is_key:
             return common.review_decision("as a JSON key", fixable=False)
@@ -115,7 +115,7 @@ class StringScan:
             return common.review_decision("in a JSON list (a rewrite can merge two entries)", fixable=True)
         if not is_model_key(self.key, self.ctx.catalog.python.get("model_dict_keys", [])):
             return common.review_decision(f'under JSON key "{self.key}", not known to hold a model id', fixable=True)
-        if common.routes_elsewhere(self.ctx, self.sibling):
+        if common.routes_elsewhere(self.ctx, self.sibling, provider):
             return None
         return common.value_decision(where=f'under JSON key "{self.key}"')
 

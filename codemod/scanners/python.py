@@ -14,7 +14,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from codemod.catalog import IdMatch, UrlInfo
+from codemod.catalog import PRIMARY_PROVIDER, IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.libraries import shape_for
 from codemod.project import is_test_path
@@ -563,13 +563,13 @@ class _Visitor(Visitor):
                     return self.catalog.classify_url(value)
         return None
 
-    def routes_elsewhere(self, call: cst.Call) -> bool:
-        """True when the call's client points at a host that is not DeepSeek's API."""
+    def routes_elsewhere(self, call: cst.Call, provider: str = PRIMARY_PROVIDER) -> bool:
+        """True when the call's client points at a host that is not ``provider``'s API."""
         host = self.call_base_url(call)
         if host is None:
             receiver = self.receiver_host(call)
             host = receiver
-        return host is not None and host.kind in ("other", "not-api")
+        return host is not None and not host.serves(provider)
 
     def at_gateway(self, node: cst.CSTNode) -> bool:
         """The id flows into a gateway's class or provider (``OpenRouterModel('deepseek/deepseek-chat',
@@ -769,7 +769,7 @@ class _Visitor(Visitor):
         position = self.classify(node)
         if position is None:
             return
-        if position.call is not None and self.routes_elsewhere(position.call):
+        if position.call is not None and self.routes_elsewhere(position.call, match.model.provider):
             return
         if position.kind != "mention" and self.at_gateway(node):
             return  # the gateway's namespace, not DeepSeek's API
@@ -833,7 +833,7 @@ class _Visitor(Visitor):
         self.finding_of[node] = finding
         if position.kind in ("value", "getenv-default") and finding.fix == SAFE:
             self.values_by_function.setdefault(self.innermost_function(), []).append(finding)
-        if position.call is not None and position.kind == "value" and self.is_api_call(position.call):
+        if position.call is not None and position.kind == "value" and match.model.is_primary and self.is_api_call(position.call):
             self.api_call_sites.append(position.call)
             self.record_parents(position.call)
 

@@ -388,9 +388,10 @@ class ScalarScan:
         """An id value next to a base URL of another host (`base_url: http://localhost:11434/v1`)
         names that server's model, not DeepSeek's."""
         scalar = self.scalar
-        if scalar.role != VALUE or self.ctx.catalog.exact(scalar.value) is None:
+        match = self.ctx.catalog.exact(scalar.value) if scalar.role == VALUE else None
+        if match is None:
             return False
-        return common.routes_elsewhere(self.ctx, lambda key: self.doc.values.get(scalar.path[:-1] + (key,)))
+        return common.routes_elsewhere(self.ctx, lambda key: self.doc.values.get(scalar.path[:-1] + (key,)), match.model.provider)
 
     def assignment_entry_value(self) -> Optional[Tuple[IdMatch, Decision]]:
         """The id after `=` in a list entry that assigns it: a compose `environment:` entry
