@@ -251,6 +251,13 @@ class RetiredAnswer(NamedTuple):
     value: Optional[str]
     wording: Optional["re.Pattern[str]"] = None
 
+    def matches(self, status: int, error: Mapping[str, Any], message: str) -> bool:
+        return (
+            status in self.statuses
+            and (self.field is None or error.get(self.field) == self.value)
+            and (self.wording is None or self.wording.search(message) is not None)
+        )
+
 
 # Matched in order; every one also needs the model id echoed in the error message.
 RETIRED_ANSWERS = (
@@ -287,15 +294,8 @@ def retired_answer(exc: BaseException, model_id: str) -> Optional[RetiredAnswer]
     message = error.get("message")
     message = message if isinstance(message, str) else str(exc)
     if not isinstance(status, int) or not _names_model(message, model_id):
-        return None
-    for answer in RETIRED_ANSWERS:
-        if status not in answer.statuses:
-            continue
-        if answer.field is not None and error.get(answer.field) != answer.value:
-            continue
-        if answer.wording is None or answer.wording.search(message):
-            return answer
-    return None
+        return None  # an unrelated 404 (a wrong path, another resource) never triggers a resend
+    return next((answer for answer in RETIRED_ANSWERS if answer.matches(status, error, message)), None)
 
 
 def is_model_rejection(exc: BaseException, model_id: str) -> bool:

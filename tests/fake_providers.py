@@ -10,7 +10,7 @@ reply builders) with other routes and other errors:
   (Anthropic Messages, streamed as named SSE events). Anything else is a 404.
 - An id in ``retired_ids`` gets ``RETIRED_ANSWERS[provider]``; every other id succeeds.
 
-The error bodies are the APIs' own, as users quoted them (the URL above each builder).
+The error bodies are the APIs' own, as users quoted them (the URL in each builder).
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ class FakeProvider(FakeDeepSeek):
 
     def message_events(self, model: str) -> List[Tuple[str, Dict[str, Any]]]:
         """An Anthropic Messages stream of the reply text, word by word."""
-        start = {**self.message(model, False), "content": [], "stop_reason": None, "usage": {"input_tokens": 3, "output_tokens": 0}}
+        start = {**self.message(model, False), "content": [], "stop_reason": None,
+                 "usage": {"input_tokens": 3, "output_tokens": 0}}
         words = self.reply_text.split(" ")
         pieces = [w if i == 0 else " " + w for i, w in enumerate(words)]
         deltas = [("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}})

@@ -222,7 +222,7 @@ def test_strict_mode_never_resends(servers, monkeypatch):
 # -- other providers: as written, warned, no proactive remap -----------------------------------------------
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.answer in ("openai", "anthropic", "groq")], ids=["openai", "anthropic", "groq"])
+@pytest.mark.parametrize("case", [CASES[0], CASES[1], CASES[4]], ids=["openai", "anthropic", "groq"])
 def test_past_its_cutoff_an_id_another_provider_still_serves_goes_out_as_written(servers, case):
     server = servers(case.answer)  # the API still serves the id: successors are different models
     with pytest.warns(FutureWarning) as caught:
@@ -231,7 +231,8 @@ def test_past_its_cutoff_an_id_another_provider_still_serves_goes_out_as_written
     assert server.models == [case.legacy]
     assert "thinking" not in server.requests[0].body
     message = str(caught[0].message)
-    for part in (f"`{case.legacy}`", "retired 20", f"`{case.successor}`, recommended when last checked ({CHECKED})", "v4-migrate --fix"):
+    advice = f"`{case.successor}`, recommended when last checked ({CHECKED})"
+    for part in (f"`{case.legacy}`", "retired 20", advice, "v4-migrate --fix"):
         assert part in message
     assert caught[0].filename == __file__  # points at the caller's line
 
