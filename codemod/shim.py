@@ -1,4 +1,4 @@
-"""v4-migrate's runtime safety net: retired DeepSeek model ids keep working, loudly.
+"""v4-migrate's runtime safety net: retired model ids keep working, loudly.
 
     from openai import OpenAI
     from codemod.shim import wrap
@@ -6,16 +6,24 @@
     client = wrap(OpenAI(base_url="https://api.deepseek.com", api_key=...))
     client.chat.completions.create(model="deepseek-chat", messages=[...])
 
-Before a retired id's cutoff the request goes out as written with a warning: DeprecationWarning
-while more than 30 days remain, FutureWarning within them. If the API already rejects the id
-(HTTP 400 naming the model, or a gateway's 404/410 model-not-found), the request is sent once
-more with the replacement and its thinking mode, and later requests through the same client skip
-the doomed attempt. After the cutoff the replacement is sent straight away, with
-``extra_body={"thinking": {...}}`` keeping the old id's thinking mode, and logged once per id.
+``wrap`` takes an ``openai`` client (OpenAI or AsyncOpenAI, pointed at any OpenAI-compatible API)
+or an ``anthropic`` one (Anthropic or AsyncAnthropic). Before a retired id's cutoff the request
+goes out as written with a warning: DeprecationWarning while more than 30 days remain,
+FutureWarning within them. If the API answers that the id is gone (each provider's shape is in
+``RETIRED_ANSWERS``: status, error code, and the id echoed in the message), the request is sent
+once more with the catalog's replacement, and later requests through the same client skip the
+doomed attempt. Only ids in the catalog are ever resent: a typo gets the same 404 as a retired id.
 
-``<ENV_VAR>`` (e.g. ``DEEPSEEK_CHAT_MODEL``) picks the id sent for a retired one;
-``V4_MIGRATE_TODAY=YYYY-MM-DD`` sets the reference date; ``V4_MIGRATE_STRICT=1`` turns every
-remapping off. ``retry_transient()`` is a retry decorator that never retries a permanent error.
+DeepSeek's successors are the same models under new names, so after DeepSeek's cutoff the
+replacement is sent straight away, with ``extra_body={"thinking": {...}}`` keeping the old id's
+thinking mode, and logged once per id. Other providers' successors are different models: their
+requests always go out as written (with the warning), and only the retired-model answer makes
+the shim resend.
+
+``<ENV_VAR>`` (e.g. ``DEEPSEEK_CHAT_MODEL``) picks the id sent for a retired one (for providers
+other than DeepSeek: the id resent after the retired-model answer); ``V4_MIGRATE_TODAY=YYYY-MM-DD``
+sets the reference date; ``V4_MIGRATE_STRICT=1`` turns every remapping off. ``retry_transient()``
+is a retry decorator that never retries a permanent error.
 
 Standard library only, so it can live in a project as one file:
 ``python -m codemod.shim --vendor PATH`` (or ``v4-migrate --vendor-shim PATH``).
@@ -34,7 +42,7 @@ import re
 import time
 import warnings
 from datetime import datetime
-from typing import AbstractSet, Any, Callable, Dict, Mapping, NamedTuple, Optional, Set, Tuple
+from typing import AbstractSet, Any, Callable, Dict, FrozenSet, Mapping, NamedTuple, Optional, Set, Tuple
 
 from codemod.deadline import (
     DEFAULT_ERROR_DAYS,
@@ -57,12 +65,30 @@ _CATALOG_SNAPSHOT: Optional[Dict[str, Any]] = None
 # -- the retired ids --------------------------------------------------------------------------------
 
 
+# Providers whose successors are the same models under new names: after the cutoff the shim sends
+# the successor directly, thinking mode included. Every other provider's successor is a different
+# model, sent only after the API has answered that the old id is gone.
+RENAMING_PROVIDERS = frozenset({"deepseek"})
+PROVIDER_NAMES = {"deepseek": "DeepSeek", "openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini",
+                  "vertex": "Vertex AI", "groq": "Groq", "xai": "xAI"}
+
+
 class LegacyModel(NamedTuple):
     id: str
     retired_at: datetime
     replacement: str
     thinking: Optional[str]  # "enabled", "disabled" or None
     env_var: Optional[str]  # names the id to send instead, when set
+    provider: str = "deepseek"
+    fetched_at: Optional[str] = None  # when the replacement was last checked against the provider's page
+
+    @property
+    def renamed_in_place(self) -> bool:
+        return self.provider in RENAMING_PROVIDERS
+
+    @property
+    def provider_name(self) -> str:
+        return PROVIDER_NAMES.get(self.provider, self.provider)
 
 
 class ModelTable(NamedTuple):
@@ -90,9 +116,22 @@ def _builtin_table() -> ModelTable:
     return _table_from_catalog(default_catalog())
 
 
+def _checked_on(value: Any) -> Optional[str]:
+    return str(value) if value else None
+
+
 def _table_from_catalog(catalog: Any) -> ModelTable:
     models = {
-        m.id: LegacyModel(m.id, m.retired_at, m.replacement, m.thinking, m.env_var) for m in catalog.retired.values()
+        m.id: LegacyModel(
+            m.id,
+            m.retired_at,
+            m.replacement,
+            m.thinking,
+            m.env_var,
+            getattr(m, "provider", "deepseek"),
+            _checked_on(getattr(m, "fetched_at", None)),
+        )
+        for m in catalog.retired.values()
     }
     return ModelTable(models, catalog.error_days)
 
@@ -101,7 +140,13 @@ def _table_from_snapshot(snapshot: Mapping[str, Any]) -> ModelTable:
     models = {}
     for model_id, entry in snapshot.get("retired", {}).items():
         models[model_id] = LegacyModel(
-            model_id, parse_instant(str(entry["retired_at"])), entry["replacement"], entry.get("thinking"), entry.get("env_var")
+            model_id,
+            parse_instant(str(entry["retired_at"])),
+            entry["replacement"],
+            entry.get("thinking"),
+            entry.get("env_var"),
+            entry.get("provider") or "deepseek",
+            _checked_on(entry.get("fetched_at")),
         )
     return ModelTable(models, int(snapshot.get("error_days", DEFAULT_ERROR_DAYS)))
 
@@ -113,10 +158,10 @@ class Reason:
     """Why a request is sent with the model it is."""
 
     NOT_LEGACY = "not-legacy"
-    AS_WRITTEN = "as-written"  # before the cutoff: the legacy id, with a fallback if rejected
+    AS_WRITTEN = "as-written"  # the legacy id, with a fallback if the API answers that it is gone
     STRICT = "strict"  # strict mode: the legacy id, no fallback
     ENV_OVERRIDE = "env-override"  # the id named by the legacy id's environment variable
-    RETIRED = "retired"  # after the cutoff: the replacement
+    RETIRED = "retired"  # after a renaming provider's cutoff: the replacement
     REJECTED = "rejected"  # the API already rejected the legacy id here: the replacement
 
 
@@ -148,13 +193,15 @@ def plan_request(
         return Plan(model, Reason.NOT_LEGACY)
     if strict:
         return Plan(model, Reason.STRICT, legacy)
+    renamed = legacy.renamed_in_place
+    thinking = legacy.thinking if renamed else None  # other providers' successors have no such mode to keep
     override = os.environ.get(legacy.env_var, "").strip() if legacy.env_var else ""
-    if override and override not in table.models:
-        return Plan(override, Reason.ENV_OVERRIDE, legacy, legacy.thinking)
+    if override and override not in table.models and (renamed or model in rejected):
+        return Plan(override, Reason.ENV_OVERRIDE, legacy, thinking)
     if model in rejected:
-        return Plan(legacy.replacement, Reason.REJECTED, legacy, legacy.thinking)
-    if is_past_cutoff(legacy, now):
-        return Plan(legacy.replacement, Reason.RETIRED, legacy, legacy.thinking)
+        return Plan(legacy.replacement, Reason.REJECTED, legacy, thinking)
+    if renamed and is_past_cutoff(legacy, now):
+        return Plan(legacy.replacement, Reason.RETIRED, legacy, thinking)
     return Plan(model, Reason.AS_WRITTEN, legacy)
 
 
@@ -182,10 +229,11 @@ def request_kwargs(plan: Plan, kwargs: Dict[str, Any]) -> Dict[str, Any]:
     return with_thinking({**kwargs, "model": plan.model}, plan.thinking)
 
 
-# -- recognising a rejected model id ----------------------------------------------------------------
+# -- recognising a retired model id ----------------------------------------------------------------
 
-# How APIs say "no such model" (DeepSeek: "The supported API model names are ..., but you passed X").
-# Not "X does not support tools": that 400 must surface, not be retried with another model.
+# Wording for the two answers that carry no code of their own (DeepSeek: "The supported API model
+# names are ..., but you passed X"; gateways: "model X does not exist"). Not "X does not support
+# tools": that 400 must surface, not be resent with another model.
 _REJECTION = re.compile(
     r"supported (?:api )?model names|model[ _]not[ _](?:found|exist)|(?:unknown|invalid|unsupported) model"
     r"|model\W+\S+\W+(?:does not exist|not found|is not supported|is no longer|has been (?:retired|deprecated))",
@@ -193,35 +241,89 @@ _REJECTION = re.compile(
 )
 
 
-def is_model_rejection(exc: BaseException, model_id: str) -> bool:
-    """True for DeepSeek's HTTP 400 naming the model, or a gateway's 404/410 model-not-found.
+class RetiredAnswer(NamedTuple):
+    """One API's way of saying a model id is gone: an HTTP status and one field of the error object
+    (``field`` None: any), plus ``wording`` only where the API has no code to match."""
 
-    Duck-typed on the SDK's APIStatusError (status_code, body, code, type), so it needs no import."""
+    provider: str
+    statuses: FrozenSet[int]
+    field: Optional[str]
+    value: Optional[str]
+    wording: Optional["re.Pattern[str]"] = None
+
+    def matches(self, status: int, error: Mapping[str, Any], message: str) -> bool:
+        return (
+            status in self.statuses
+            and (self.field is None or error.get(self.field) == self.value)
+            and (self.wording is None or self.wording.search(message) is not None)
+        )
+
+
+# Matched in order; every one also needs the model id echoed in the error message.
+RETIRED_ANSWERS = (
+    RetiredAnswer("openai", frozenset({404}), "code", "model_not_found"),  # xAI answers the same
+    RetiredAnswer("anthropic", frozenset({404}), "type", "not_found_error"),
+    RetiredAnswer("gemini", frozenset({404}), "status", "NOT_FOUND"),
+    RetiredAnswer("groq", frozenset({400}), "code", "model_decommissioned"),
+    RetiredAnswer("deepseek", frozenset({400}), "type", "invalid_request_error", _REJECTION),
+    RetiredAnswer("gateway", frozenset({404, 410}), None, None, _REJECTION),
+)
+
+
+def _error_object(exc: BaseException) -> Mapping[str, Any]:
+    """The ``error`` object of an SDK exception's body: the openai SDK keeps only that object,
+    the anthropic SDK the whole body, and Gemini may wrap the body in a one-item list."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        return body["error"]
+    return body if isinstance(body, Mapping) else {}
+
+
+def _names_model(message: str, model_id: str) -> bool:
+    """``model_id`` as a whole token: `gpt-4` is not named by a message about `gpt-4-0613` or `gpt-4.1`."""
+    return re.search(rf"(?<![\w.-]){re.escape(model_id)}(?![\w-]|\.\w)", message) is not None
+
+
+def retired_answer(exc: BaseException, model_id: str) -> Optional[RetiredAnswer]:
+    """The entry of ``RETIRED_ANSWERS`` that ``exc`` (an SDK's APIStatusError, duck-typed on
+    ``status_code`` and ``body``, so nothing is imported) matches for ``model_id``, if any."""
     status = getattr(exc, "status_code", None)
-    if status not in (400, 404, 410):
-        return False
-    text = f"{exc} {getattr(exc, 'body', '')}"
-    if status == 400 and "invalid_request_error" not in f"{text} {getattr(exc, 'type', '')}":
-        return False
-    if status != 400 and getattr(exc, "code", None) == "model_not_found":
-        return True
-    return model_id in text and _REJECTION.search(text) is not None
+    error = _error_object(exc)
+    message = error.get("message")
+    message = message if isinstance(message, str) else str(exc)
+    if not isinstance(status, int) or not _names_model(message, model_id):
+        return None  # an unrelated 404 (a wrong path, another resource) never triggers a resend
+    return next((answer for answer in RETIRED_ANSWERS if answer.matches(status, error, message)), None)
+
+
+def is_model_rejection(exc: BaseException, model_id: str) -> bool:
+    """True when ``exc`` is an API's answer that ``model_id`` is retired or unknown (see ``RETIRED_ANSWERS``)."""
+    return retired_answer(exc, model_id) is not None
 
 
 # -- messages ---------------------------------------------------------------------------------------
 
 
+def _checked(legacy: LegacyModel) -> str:
+    """Successors are advice that providers rewrite, so say when this one was checked."""
+    return f", recommended when last checked ({legacy.fetched_at})" if legacy.fetched_at else ""
+
+
 def _successor(plan: Plan) -> str:
     thinking = f" with thinking {plan.thinking}" if plan.thinking else ""
-    return f"`{plan.model}`{thinking}"
+    assert plan.legacy is not None
+    checked = _checked(plan.legacy) if plan.model == plan.legacy.replacement else ""
+    return f"`{plan.model}`{thinking}{checked}"
 
 
 def deadline_message(legacy: LegacyModel, now: datetime, sending: Optional[Plan] = None) -> str:
     """The warning before the cutoff: names the id, its replacement, the date and the fix."""
-    thinking = f" with thinking {legacy.thinking}" if legacy.thinking else ""
+    thinking = f" with thinking {legacy.thinking}" if legacy.thinking and legacy.renamed_in_place else ""
     message = (
-        f"DeepSeek model id `{legacy.id}` {describe_deadline(legacy.retired_at, now.date())}; "
-        f"replace it with `{legacy.replacement}`{thinking}."
+        f"{legacy.provider_name} model id `{legacy.id}` {describe_deadline(legacy.retired_at, now.date())}; "
+        f"replace it with `{legacy.replacement}`{thinking}{_checked(legacy)}."
     )
     if sending is not None and sending.reason == Reason.ENV_OVERRIDE:
         message += f" Sending {_successor(sending)} as {legacy.env_var} says."
@@ -232,21 +334,29 @@ def retired_message(plan: Plan) -> str:
     legacy = plan.legacy
     assert legacy is not None
     when = legacy.retired_at.strftime("%Y-%m-%d %H:%M UTC")
-    lead = f"DeepSeek retired the model id `{legacy.id}` on {when}"
+    lead = f"{legacy.provider_name} retired the model id `{legacy.id}` on {when}"
     if plan.reason == Reason.STRICT:
         return f"{lead}; strict mode ({STRICT_ENV_VAR}) sends it unchanged, and the API rejects it. {FIX_HINT}"
     source = f" ({legacy.env_var})" if plan.reason == Reason.ENV_OVERRIDE else ""
     return f"{lead}; sending {_successor(plan)}{source} instead. {FIX_HINT}"
 
 
+def fallback_message(legacy: LegacyModel, exc: BaseException, resend: Plan) -> str:
+    source = f" ({legacy.env_var})" if resend.reason == Reason.ENV_OVERRIDE else ""
+    return (
+        f"The API rejected the model id `{legacy.id}` (HTTP {getattr(exc, 'status_code', '?')}) as retired; "
+        f"resending once with {_successor(resend)}{source}, and sending that from now on through this client. {FIX_HINT}"
+    )
+
+
 _logged_retired_ids: Set[str] = set()
 
 
-def _log_retired_once(plan: Plan) -> None:
-    assert plan.legacy is not None
-    if plan.legacy.id not in _logged_retired_ids:
-        _logged_retired_ids.add(plan.legacy.id)
-        logger.warning("%s", retired_message(plan))
+def _log_once(model_id: str, message: str) -> None:
+    """One log line per retired id per process, however many requests use it."""
+    if model_id not in _logged_retired_ids:
+        _logged_retired_ids.add(model_id)
+        logger.warning("%s", message)
 
 
 # -- the wrapper ------------------------------------------------------------------------------------
@@ -268,34 +378,34 @@ class _Shim:
         if plan.legacy is None:
             return
         now = reference_instant()
-        if is_past_cutoff(plan.legacy, now):
-            _log_retired_once(plan)
+        if plan.legacy.renamed_in_place and is_past_cutoff(plan.legacy, now):
+            _log_once(plan.legacy.id, retired_message(plan))
             return
         category = runtime_warning_category(plan.legacy.retired_at, now.date(), self.table.error_days)
         warnings.warn(deadline_message(plan.legacy, now, plan), category, stacklevel=stacklevel + 1)
 
     def fallback(self, plan: Plan, kwargs: Dict[str, Any], exc: BaseException) -> Optional[Dict[str, Any]]:
-        """The one retry the shim makes: the replacement, after the API rejected a legacy id."""
-        if plan.reason != Reason.AS_WRITTEN or not is_model_rejection(exc, plan.model):
+        """The one resend the shim makes: the successor, after the API answered that a catalog id is
+        gone. Never for an id outside the catalog, for strict mode, or for any other error."""
+        if plan.reason != Reason.AS_WRITTEN or retired_answer(exc, plan.model) is None:
             return None
-        assert plan.legacy is not None
-        self.rejected.add(plan.legacy.id)
-        retry_plan = Plan(plan.legacy.replacement, Reason.REJECTED, plan.legacy, plan.legacy.thinking)
-        logger.warning(
-            "The API rejected the model id `%s` (HTTP %s) before its cutoff; resending once with %s.",
-            plan.legacy.id,
-            getattr(exc, "status_code", "?"),
-            _successor(retry_plan),
-        )
-        return request_kwargs(retry_plan, kwargs)
+        legacy = plan.legacy
+        assert legacy is not None
+        self.rejected.add(legacy.id)
+        resend = plan_request(legacy.id, self.table, rejected=self.rejected)
+        _log_once(legacy.id, fallback_message(legacy, exc, resend))
+        return request_kwargs(resend, kwargs)
 
-    def guard(self, method: Callable[..., Any]) -> Callable[..., Any]:
-        """``method`` (sync or async) with the model remapped, announced and, once, fallen back."""
+    def guard(self, method: Callable[..., Any], *, opens_on_entry: bool = False) -> Callable[..., Any]:
+        """``method`` (sync or async) with the model remapped, announced and, once, fallen back.
+        ``opens_on_entry``: ``method`` returns a context manager that sends the request on entry."""
 
         @functools.wraps(method)
         def send(*args: Any, **kwargs: Any) -> Any:
             plan = self.plan(kwargs.get("model"))
             self.announce(plan, stacklevel=2)
+            if opens_on_entry:
+                return _FallbackOnEntry(self, method, args, kwargs, plan)
             try:
                 result = method(*args, **request_kwargs(plan, kwargs))
             except Exception as exc:
@@ -321,29 +431,88 @@ class _Shim:
             return await method(*args, **retry_kwargs)
 
 
-# Attributes on the way to a request method, the request methods, and client factories.
-_DESCEND = frozenset({"chat", "completions", "beta", "with_raw_response", "with_streaming_response"})
+class _FallbackOnEntry:
+    """The context manager of ``messages.stream()``, ``chat.completions.stream()`` or a
+    ``with_streaming_response`` method: its request goes out on ``with`` entry, so the fallback
+    happens there."""
+
+    def __init__(self, shim: _Shim, method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any], plan: Plan):
+        self._shim = shim
+        self._method = method
+        self._args = args
+        self._kwargs = kwargs
+        self._plan = plan
+        self._manager = method(*args, **request_kwargs(plan, kwargs))
+
+    def _replace_after(self, exc: BaseException) -> bool:
+        retry_kwargs = self._shim.fallback(self._plan, self._kwargs, exc)
+        if retry_kwargs is None:
+            return False
+        self._manager = self._method(*self._args, **retry_kwargs)
+        return True
+
+    def __enter__(self) -> Any:
+        try:
+            return self._manager.__enter__()
+        except Exception as exc:
+            if not self._replace_after(exc):
+                raise
+        return self._manager.__enter__()
+
+    def __exit__(self, *exc_info: Any) -> Any:
+        return self._manager.__exit__(*exc_info)
+
+    async def __aenter__(self) -> Any:
+        try:
+            return await self._manager.__aenter__()
+        except Exception as exc:
+            if not self._replace_after(exc):
+                raise
+        return await self._manager.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> Any:
+        return await self._manager.__aexit__(*exc_info)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._manager, name)
+
+
+# Attributes on the way to a request method, the resources whose methods send a model (OpenAI's
+# chat.completions and completions, Anthropic's messages), the request methods, and client factories.
+_DESCEND = frozenset({"chat", "completions", "messages", "beta", "with_raw_response", "with_streaming_response"})
+_REQUEST_RESOURCES = frozenset({"completions", "messages"})
 _SENDERS = frozenset({"create", "parse", "stream"})
 _CLIENT_FACTORIES = frozenset({"with_options", "copy"})
 
 
 class _Proxy:
-    """Looks like the wrapped object; request methods under ``completions`` go through the shim."""
+    """Looks like the wrapped object; request methods under ``completions`` or ``messages`` go
+    through the shim."""
 
-    def __init__(self, target: Any, shim: _Shim, *, is_client: bool = False, under_completions: bool = False):
+    def __init__(
+        self, target: Any, shim: _Shim, *, is_client: bool = False, under_resource: bool = False, streaming: bool = False
+    ):
         self.__wrapped__ = target
         self._shim = shim
         self._is_client = is_client
-        self._under_completions = under_completions
+        self._under_resource = under_resource
+        self._streaming = streaming  # under with_streaming_response: every method returns a context manager
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # never delegated; also keeps copy/pickle from recursing
             raise AttributeError(name)
         value = getattr(self.__wrapped__, name)
-        if name in _SENDERS and self._under_completions and callable(value):
-            return self._shim.guard(value)
+        if name in _SENDERS and self._under_resource and callable(value):
+            return self._shim.guard(value, opens_on_entry=self._streaming or name == "stream")
         if name in _DESCEND:
-            return _Proxy(value, self._shim, under_completions=self._under_completions or name == "completions")
+            return _Proxy(
+                value,
+                self._shim,
+                under_resource=self._under_resource or name in _REQUEST_RESOURCES,
+                streaming=self._streaming or name == "with_streaming_response",
+            )
         if name in _CLIENT_FACTORIES and self._is_client and callable(value):
             return self._wrapping_factory(value)
         return value
@@ -374,9 +543,11 @@ class _Proxy:
 
 
 def wrap(client: Any, *, catalog: Any = None, strict: Optional[bool] = None) -> Any:
-    """An object used exactly like ``client`` (OpenAI or AsyncOpenAI) whose chat and legacy
-    completion requests go through the shim. ``catalog``: see ``model_table``; ``strict``:
-    True/False, or None to follow ``V4_MIGRATE_STRICT`` at each request."""
+    """An object used exactly like ``client`` whose model requests go through the shim: an
+    ``openai`` client (OpenAI, AsyncOpenAI: ``chat.completions`` and ``completions``) or an
+    ``anthropic`` one (Anthropic, AsyncAnthropic: ``messages``), each method's ``create``, ``parse``
+    and ``stream``. ``catalog``: see ``model_table``; ``strict``: True/False, or None to follow
+    ``V4_MIGRATE_STRICT`` at each request."""
     return _Proxy(client, _Shim(model_table(catalog), strict), is_client=True)
 
 
@@ -508,6 +679,8 @@ def snapshot_of(catalog: Any) -> Dict[str, Any]:
             "replacement": m.replacement,
             "thinking": m.thinking,
             "env_var": m.env_var,
+            "provider": getattr(m, "provider", "deepseek"),
+            "fetched_at": _checked_on(getattr(m, "fetched_at", None)),
         }
         for m in catalog.retired.values()
     }

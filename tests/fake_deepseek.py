@@ -27,6 +27,9 @@ It behaves like the API after the 2026-07-24 cutoff, as described in the DeepSee
   the ``finish_reason``; a usage chunk when ``stream_options.include_usage``. The Anthropic route
   does not stream here (400).
 
+A reply body ``{"events": [(name, data), ...]}`` is sent as named SSE events (``event:`` lines,
+the Anthropic streaming format; tests/fake_providers.py uses it).
+
 ``script()`` queues replies (429 with Retry-After, 503, 401, a gateway's 404...) that are served,
 one per request, before the default behaviour. Every request is recorded in ``requests``, with the
 status of its reply.
@@ -309,7 +312,10 @@ def _handler_for(fake: FakeDeepSeek) -> type:
             body = json.loads(raw or b"{}")
             path = self.path.split("?", 1)[0].rstrip("/")
             reply = fake.answer(path, body, {k.lower(): v for k, v in self.headers.items()})
-            if "stream" in reply.body:
+            if "events" in reply.body:  # named SSE events, the Anthropic format: no [DONE]
+                events = "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in reply.body["events"])
+                self.send(reply.status, events.encode(), "text/event-stream", reply.headers)
+            elif "stream" in reply.body:
                 events = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in reply.body["stream"]) + "data: [DONE]\n\n"
                 self.send(reply.status, events.encode(), "text/event-stream", reply.headers)
             else:
