@@ -404,3 +404,10 @@ class Catalog:
 @lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
     return Catalog.load()
+
+
+@lru_cache(maxsize=1)
+def every_provider_catalog() -> Catalog:
+    """Every provider's ids: what the runtime shim knows (it resends only on a provider's own
+    retired-model answer, so knowing more ids never changes a request that works)."""
+    return Catalog.load(providers=provider_names())

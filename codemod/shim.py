@@ -111,9 +111,9 @@ def model_table(catalog: Any = None) -> ModelTable:
 def _builtin_table() -> ModelTable:
     if _CATALOG_SNAPSHOT is not None:
         return _table_from_snapshot(_CATALOG_SNAPSHOT)
-    from codemod.catalog import default_catalog  # lazy: reads TOML; a vendored copy never gets here
+    from codemod.catalog import every_provider_catalog  # lazy: reads TOML; a vendored copy never gets here
 
-    return _table_from_catalog(default_catalog())
+    return _table_from_catalog(every_provider_catalog())
 
 
 def _checked_on(value: Any) -> Optional[str]:
@@ -722,7 +722,7 @@ def vendor_source() -> str:
     """The shim as one standard-library-only file: deadline.py, this module up to the packaging
     section, and a snapshot of the built-in catalog's retired ids."""
     from codemod import __version__, deadline
-    from codemod.catalog import default_catalog
+    from codemod.catalog import every_provider_catalog
 
     shim_lines = _read(__file__).splitlines(keepends=True)
     marker = next(i for i, line in enumerate(shim_lines) if line.startswith(_PACKAGING_MARKER))
@@ -746,7 +746,7 @@ def vendor_source() -> str:
         + "# -- from codemod/deadline.py " + "-" * 70 + "\n\n"
         + _module_body(_read(deadline.__file__))
         + "\n\n# -- from codemod/shim.py " + "-" * 73 + "\n\n"
-        + _module_body(shim_runtime, snapshot=snapshot_of(default_catalog()))
+        + _module_body(shim_runtime, snapshot=snapshot_of(every_provider_catalog()))
     )
 
 

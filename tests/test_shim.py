@@ -19,7 +19,7 @@ import pytest
 from openai import AsyncOpenAI, OpenAI
 
 from codemod import shim
-from codemod.catalog import Catalog, default_catalog
+from codemod.catalog import Catalog, every_provider_catalog, provider_names
 from fake_deepseek import Reply, error_body, gateway_not_found_body, rate_limited, unauthorized, unavailable
 
 BEFORE_FAR = "2026-05-01"  # 84 days before the cutoff
@@ -314,7 +314,15 @@ def test_resolve_model(monkeypatch):
 
 
 def test_snapshot_round_trips_the_catalog():
-    assert shim.model_table(shim.snapshot_of(default_catalog())) == shim.model_table()
+    assert shim.model_table(shim.snapshot_of(every_provider_catalog())) == shim.model_table()
+
+
+def test_the_shim_knows_every_providers_ids():
+    """It resends only on a provider's own retired-model answer, so it knows them all, whatever a
+    project's `providers` checks statically."""
+    models = shim.model_table().models
+    assert {m.provider for m in models.values()} == set(provider_names())
+    assert models["claude-3-sonnet-20240229"].provider == "anthropic" and models["deepseek-chat"].provider == "deepseek"
 
 
 # -- retry_transient ------------------------------------------------------------------------------------
