@@ -91,6 +91,16 @@ class IdMatch:
 
 
 @dataclass(frozen=True)
+class AliasMatch:
+    """A DeepSeek id the API still accepts but routes to another (``deepseek-v4-flash``)."""
+
+    alias: str
+    prefix: str
+    canonical: str
+    since: str
+
+
+@dataclass(frozen=True)
 class UrlInfo:
     kind: str  # "api" (a current path), "expired", "api-other-path", "not-api", "other"
     url: str
@@ -221,6 +231,11 @@ class Catalog:
             if model is not None:
                 self.retired[model_id] = model
         self.aliases: Dict[str, Dict[str, Any]] = dict(data.get("aliases") or {})
+        self._alias_spellings = {
+            prefix + alias: AliasMatch(alias, prefix, str(entry["canonical"]), str(entry.get("since", "")))
+            for alias, entry in self.aliases.items() if isinstance(entry, dict) and entry.get("canonical")
+            for prefix in ("",) + tuple(forms.get("count_prefixes", ()))
+        }
         # every provider's prefixes; a prefix counts only before its own provider's ids
         self.count_prefixes: Tuple[str, ...] = tuple(dict.fromkeys(p for prov in self.providers.values() for p in prov.count_prefixes))
         self.never_prefixes: Tuple[str, ...] = tuple(forms.get("never_prefixes", ()))
@@ -328,6 +343,22 @@ class Catalog:
         """Every way a retired id is written: bare, and under each prefix of its provider."""
         return [prefix + model_id for model_id, model in self.retired.items()
                 for prefix in ("",) + self.providers[model.provider].count_prefixes]
+
+    def alias_match(self, value: str) -> Optional[AliasMatch]:
+        """The alias ``value`` is exactly, bare or under a DeepSeek prefix (DS008)."""
+        return self._alias_spellings.get(value)
+
+    def may_contain_alias(self, raw: bytes) -> bool:
+        return any(spelling.encode() in raw for spelling in self._alias_spellings)
+
+    def alias_starts(self, text: str) -> List[int]:
+        starts: List[int] = []
+        for spelling in self._alias_spellings:
+            index = text.find(spelling)
+            while index >= 0:
+                starts.append(index)
+                index = text.find(spelling, index + 1)
+        return sorted(starts)
 
     def may_contain(self, raw: bytes) -> bool:
         """The cheap byte prefilter: False means no scanner can find anything."""

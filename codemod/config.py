@@ -13,6 +13,7 @@ from codemod.catalog import DEFAULT_PROVIDERS, Catalog, CatalogError, _normalize
 from codemod.schema import CATALOG_TABLES, FAIL_ON, RETRY_STRATEGIES  # noqa: F401 (re-exported)
 
 DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
+ALIAS_RULE = "DS008"  # an alias the API still routes (deepseek-v4-flash)
 KNOWN_KEYS = schema.TOP_LEVEL_KEYS
 OUR_TABLE = ("tool", "v4-migrate")
 
@@ -47,6 +48,13 @@ class Config:
         )
         chosen = chosen or any(_code_matches(code, s) for s in self.extend_select)
         return chosen and not any(_code_matches(code, s) for s in self.ignore)
+
+    @property
+    def reports_aliases(self) -> bool:
+        """DS008 (off by default) is selected: only then is a file that holds an alias read."""
+        from codemod.ruledocs import default_codes
+
+        return self.is_selected(ALIAS_RULE, default_codes())
 
     def is_ignored_in(self, code: str, path: str) -> bool:
         """Whether per-file-ignores turns ``code`` off in the file at ``path``."""

@@ -144,7 +144,7 @@ class FileProcessor:
         return config
 
     def is_candidate(self, raw: bytes, config: Config) -> bool:
-        return config.catalog.may_contain(raw)
+        return config.catalog.may_contain(raw) or (config.reports_aliases and config.catalog.may_contain_alias(raw))
 
     def process(self, candidate: Candidate, prefilter: bool = True) -> FileResult:
         """The whole pipeline for one file, as a worker runs it; without the byte prefilter

@@ -28,6 +28,7 @@ def wheel(tmp_path_factory):
 def test_wheel_ships_the_catalog_inside_the_package(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "codemod/rules/catalog.toml" in names
+    assert {"codemod/rules/catalog/deepseek.toml", "codemod/rules/catalog/openai.toml"} <= set(names)
     assert "codemod/rules/DS001.toml" in names
     assert not any(name.startswith("rules/") for name in names), "no bare top-level rules package"
 

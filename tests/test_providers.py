@@ -285,3 +285,47 @@ def test_ids_in_logic_are_for_review_never_fixed(provider, tmp_path):
                                        f'    return CONTEXT[name]\n\n\nCONTEXT = {{"{model_id}": 8192}}\n')
     found = findings_by_file(tmp_path, [provider])["logic.py"]
     assert [(f["rule"], f["fix"]) for f in found] == [("DS002", None), ("DS002", None)], found
+
+
+# -- DeepSeek's own chain: deepseek-v4-flash is an alias of deepseek-flash (DS008, opt-in) -----------
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "codemod", "--today", TODAY, *args], cwd=root, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_alias_is_reported_only_when_ds008_is_selected(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "app.py").write_text('client.chat.completions.create(model="deepseek-v4-flash", messages=[])\n')
+    quiet = run_cli(tmp_path, "--format", "json", ".")
+    assert quiet.returncode == 0 and json.loads(quiet.stdout)["findings"] == []
+    loud = run_cli(tmp_path, "--format", "json", "--extend-select", "DS008", ".")
+    (finding,) = json.loads(loud.stdout)["findings"]
+    assert (finding["rule"], finding["severity"], finding["fix"]) == ("DS008", "info", "unsafe")
+    assert finding["message"].startswith("`deepseek-v4-flash` is an alias of `deepseek-flash` since 2026-09-10")
+
+
+def test_a_fix_with_ds008_rewrites_aliases_and_leaves_its_own_rewrites(tmp_path):
+    (tmp_path / "app.py").write_text('from openai import OpenAI\n\nclient = OpenAI(base_url="https://api.deepseek.com")\n'
+                                     'a = client.chat.completions.create(model="deepseek-chat", messages=[])\n'
+                                     'b = client.chat.completions.create(model="deepseek-v4-flash", messages=[])\n')
+    done = run_cli(tmp_path, "--fix", "--unsafe-fixes", "--extend-select", "DS008", ".")
+    assert done.returncode == 0 and "second pass" not in done.stdout + done.stderr, done.stdout + done.stderr
+    fixed = (tmp_path / "app.py").read_text()
+    assert 'model=os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")' in fixed
+    assert 'model="deepseek-flash"' in fixed and '"deepseek-v4-flash", messages' not in fixed, fixed
+
+
+def test_javascript_keys_an_id_by_the_host_its_client_talks_to(tmp_path):
+    provider = "openai"
+    model_id = next(m for m in entries(provider) if m.startswith("gpt-4"))
+    (tmp_path / "app.mjs").write_text(
+        'import OpenAI from "openai";\nimport { generateText } from "ai";\n'
+        'const own = new OpenAI({ baseURL: "https://api.openai.com/v1" });\n'
+        f'await own.chat.completions.create({{ model: "{model_id}", messages: [] }});\n'
+        'const other = new OpenAI({ baseURL: "https://api.deepseek.com" });\n'
+        f'await other.chat.completions.create({{ model: "{model_id}", messages: [] }});\n'
+        f'await generateText({{ model: "openai/{model_id}", prompt: "hi" }});\n')  # the AI Gateway's slug
+    found = findings_by_file(tmp_path, [provider])["app.mjs"]
+    assert [(f["line"], f["rule"], f["fix"]) for f in found] == [(4, "DS001", "unsafe")], found

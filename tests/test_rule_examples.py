@@ -18,7 +18,8 @@ def _cases(kind):
 
 @pytest.mark.parametrize("code, example", list(_cases("valid")))
 def test_valid_example_has_no_finding(tmp_path, code, example):
-    result, _ = run_on_text(tmp_path, example["code"], name=example.get("path", "example.py"))
+    result, _ = run_on_text(tmp_path, example["code"], name=example.get("path", "example.py"),
+                            config_path=_config_selecting(tmp_path, code))  # an opt-in rule too
     assert code not in [f.rule for f in result.findings], result.findings
 
 

@@ -16,7 +16,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
-from codemod.catalog import Catalog, RetiredModel, UrlInfo
+from codemod.catalog import PRIMARY_PROVIDER, Catalog, RetiredModel, UrlInfo
 from codemod.libraries import JsLibraries, JsRequestShape
 from codemod.scanners import _jstree as tree
 
@@ -72,6 +72,13 @@ class Request:
     explicit: bool = False  # it sends a thinking mode already
     elsewhere: bool = False  # its client or URL is not DeepSeek's API
     deepseek: bool = False  # its client or URL is known to be DeepSeek's API
+    host: Optional[UrlInfo] = None  # where its client or URL points, when the file says
+
+    def reaches(self, provider: str) -> bool:
+        """Whether a model it sends goes to ``provider``'s API, as far as the file tells."""
+        if provider == PRIMARY_PROVIDER or self.host is None:  # (a gateway's slug: elsewhere, with no URL)
+            return not self.elsewhere
+        return self.host.serves(provider)
 
     @property
     def retired(self) -> List[Origin]:
@@ -261,19 +268,19 @@ class Flow:
         if shape.always_deepseek:
             return False, True
         if shape.new:  # a client class: its own options hold the base URL (`configuration.baseURL`)
-            return self.url_verdict(self.base_url_in(request.target))
+            return self.url_verdict(self.base_url_in(request.target), request)
         if shape.provider:
             return False, False  # decided by the provider of the model (``origins``)
         if shape.body is not None or shape.argument == 1:  # fetch(url, ...), axios.post(url, data)
             url = tree.unwrap(args[0]) if args else None
-            return self.url_verdict(self.url_text(url))
+            return self.url_verdict(self.url_text(url), request)
         client = tree.receiver(request.call)
         if client is not None and client.type == "identifier":
             values = self.declared_value(tree.text_of(client))
             client = tree.unwrap(values[0]) if len(values) == 1 else None
         if client is not None and client.type == "new_expression" and tree.callee(client) in self.libraries.client_constructors:
             options = tree.arguments(client)
-            return self.url_verdict(self.base_url_in(self.object_of(options[0]) if options else None))
+            return self.url_verdict(self.base_url_in(self.object_of(options[0]) if options else None), request)
         return False, False
 
     def base_url_in(self, options: Optional[Node]) -> Optional[str]:
@@ -306,8 +313,10 @@ class Flow:
             return self.url_text(right)
         return None
 
-    def url_verdict(self, url: Optional[str]) -> Tuple[bool, bool]:
+    def url_verdict(self, url: Optional[str], request: Optional[Request] = None) -> Tuple[bool, bool]:
         info: Optional[UrlInfo] = self.catalog.classify_url(url) if url else None
+        if request is not None:
+            request.host = info
         if info is None:
             return False, False
         return (not info.is_deepseek_api, info.is_deepseek_api)
@@ -355,9 +364,11 @@ class Flow:
 
     def literal_origin(self, node: Node, value: str) -> Origin:
         match = self.catalog.exact(value)
-        if match is not None and match.model.is_primary:  # another provider's id: no thinking mode to follow
-            return Origin(RETIRED, match.model, node=node)
-        return Origin(CURRENT)
+        if match is None:
+            return Origin(CURRENT)
+        if not match.model.is_primary:  # another provider's id: no thinking mode to follow, only its host
+            return Origin(CURRENT, node=node)
+        return Origin(RETIRED, match.model, node=node)
 
     def migrated_origin(self, left: Optional[Node], right: Optional[Node]) -> Optional[Origin]:
         """This tool's own rewrite: `process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`."""

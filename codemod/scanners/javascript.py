@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from codemod import project
-from codemod.catalog import IdMatch
+from codemod.catalog import PRIMARY_PROVIDER, IdMatch
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.libraries import js_libraries
 from codemod.scanners import _common as common
@@ -218,13 +218,17 @@ class _BlockScan:
         return replace(position, where=f"{position.where} (the value it checks is not rewritten here)"), None
 
     def literals_sent_elsewhere(self) -> Set[int]:
-        """The literals that only reach requests whose client or URL is not DeepSeek's API."""
+        """The literals that only reach requests whose client or URL is not their provider's API."""
         elsewhere: Set[int] = set()
-        deepseek: Set[int] = set()
+        reached: Set[int] = set()
         for request in self.flow.requests:
-            nodes = {o.node.id for o in request.origins if o.node is not None}
-            (elsewhere if request.elsewhere else deepseek).update(nodes)
-        return elsewhere - deepseek
+            for origin in request.origins:
+                if origin.node is None:
+                    continue
+                match = self.catalog.exact(tree.string_value(origin.node) or "")
+                provider = match.model.provider if match is not None else PRIMARY_PROVIDER
+                (reached if request.reaches(provider) else elsewhere).add(origin.node.id)
+        return elsewhere - reached
 
     # -- positions ----------------------------------------------------------------------------
 

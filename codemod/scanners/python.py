@@ -14,7 +14,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from codemod.catalog import PRIMARY_PROVIDER, IdMatch, UrlInfo
+from codemod.catalog import PRIMARY_PROVIDER, AliasMatch, IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.libraries import shape_for
 from codemod.project import is_test_path
@@ -31,6 +31,7 @@ REVIEW_RULE = "DS002"
 MENTION_RULE = "DS003"
 DYNAMIC_RULE = "DS004"
 THINKING_RULE = "DS007"
+ALIAS_RULE = "DS008"
 # mock methods that check a call's exact arguments, and the records of calls compared with call(...)
 EXACT_EXPECTATIONS = frozenset({"assert_called_with", "assert_called_once_with", "assert_any_call"})
 RECORDED_CALLS = frozenset({"call_args", "call_args_list", "mock_calls"})
@@ -102,6 +103,8 @@ def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
         ctx = replace(ctx, facts=None)  # nothing here the facts know: the scan of the file alone
     groups = module_groups(source.text)
     matches = _statement_matches(source.text, ctx.catalog)
+    if ctx.config.reports_aliases:
+        matches = sorted(matches + ctx.catalog.alias_starts(source.text))
     if groups is not None:
         context = _context_matches(source.text, ctx.catalog)
         if reading:
@@ -442,6 +445,7 @@ class _Visitor(Visitor):
         flow: Optional[ModuleFlow] = None,
     ):
         super().__init__()
+        self.reports_aliases = ctx.config.reports_aliases
         self.statements = statements
         self.flow = flow
         self.in_test_file = is_test_path(ctx.path)
@@ -620,7 +624,12 @@ class _Visitor(Visitor):
         if isinstance(parent, (cst.ConcatenatedString, cst.FormattedStringExpression)):
             return  # judged as part of the whole expression
         value = node.evaluated_value
-        if not isinstance(value, str) or not self.catalog.may_mention(value):
+        if not isinstance(value, str):
+            return
+        if not self.catalog.may_mention(value):
+            alias = self.catalog.alias_match(value) if self.reports_aliases else None
+            if alias is not None:
+                self.report_alias(node, alias)
             return
         match = self.catalog.exact(value)
         if match is not None:
@@ -1314,6 +1323,32 @@ class _Visitor(Visitor):
                    "V4 thinks by default: send thinking explicitly (disabled where the model was deepseek-chat)")
         return self.ctx.finding(self.source, start, end, THINKING_RULE, "notice", message)
 
+    def report_alias(self, node: cst.SimpleString, alias: AliasMatch) -> None:
+        """DS008: a value that is an id the API still routes to another (``deepseek-v4-flash`` to
+        ``deepseek-flash`` since 2026-09-10). This tool's own rewrite of a retired id is left
+        alone: a project that wants the canonical id there sets the retired id's replacement."""
+        position = self.classify(node)
+        if position is None or position.kind not in ("value", "getenv-default"):
+            return
+        if position.kind == "getenv-default" and self.rewrite_variable(position.call) is not None:
+            return
+        start, end = self.range_of(node)
+        canonical = alias.prefix + alias.canonical
+        since = f" since {alias.since}" if alias.since else ""
+        message = (f"`{alias.prefix}{alias.alias}` is an alias of `{canonical}`{since}, which the API routes it to; "
+                   f"`{canonical}` is the canonical id")
+        self.findings.append(
+            self.ctx.finding(self.source, start, end, ALIAS_RULE, "info", message, fix=UNSAFE,
+                             edits=(Edit(start, end, python_string(canonical, node.quote, node.prefix)),),
+                             legacy=alias.prefix + alias.alias, replacement=canonical)
+        )
+
+    def rewrite_variable(self, call: Optional[cst.Call]) -> Optional[str]:
+        """The variable of ``os.environ.get(VAR, ...)`` when VAR is the one a retired id's rewrite reads."""
+        first = call.args[0].value if call is not None and call.args else None
+        variable = constant_string(first) if first is not None else None
+        return variable if variable in {m.env_var for m in self.catalog.retired.values()} else None
+
     def report_url(self, node: cst.SimpleString, url: UrlInfo) -> None:
         position = self.classify(node)
         if position is None or position.kind == "mention":
@@ -1397,8 +1432,9 @@ class _Visitor(Visitor):
         model = self.catalog.exact(ids[0])
         assert model is not None
         how = "builds" if definite else "can build"
-        message = f"This expression {how} the retired DeepSeek model id{'s' if len(ids) > 1 else ''} " + ", ".join(f"`{i}`" for i in ids)
-        message += f"; build `{model.replacement}` and send the thinking mode explicitly"
+        label = self.catalog.providers[model.model.provider].label
+        message = f"This expression {how} the retired {label} model id{'s' if len(ids) > 1 else ''} " + ", ".join(f"`{i}`" for i in ids)
+        message += f"; build `{model.replacement}`" + (" and send the thinking mode explicitly" if model.model.is_primary else "")
         self.findings.append(
             self.ctx.finding(self.source, start, end, DYNAMIC_RULE, self.catalog.severity(model.model, self.ctx.today), message,
                              legacy=", ".join(ids), replacement=model.replacement)
