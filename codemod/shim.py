@@ -480,9 +480,10 @@ class _FallbackOnEntry:
 
 
 # Attributes on the way to a request method, the resources whose methods send a model (OpenAI's
-# chat.completions and completions, Anthropic's messages), the request methods, and client factories.
-_DESCEND = frozenset({"chat", "completions", "messages", "beta", "with_raw_response", "with_streaming_response"})
-_REQUEST_RESOURCES = frozenset({"completions", "messages"})
+# chat.completions, completions and responses, Anthropic's messages), the request methods, and
+# client factories.
+_DESCEND = frozenset({"chat", "completions", "messages", "responses", "beta", "with_raw_response", "with_streaming_response"})
+_REQUEST_RESOURCES = frozenset({"completions", "messages", "responses"})
 _SENDERS = frozenset({"create", "parse", "stream"})
 _CLIENT_FACTORIES = frozenset({"with_options", "copy"})
 

@@ -22,6 +22,7 @@ from fake_deepseek import FakeDeepSeek, Received, Reply, error_body, retired_mod
 CHAT = "chat"
 COMPLETIONS = "completions"
 MESSAGES = "messages"
+RESPONSES = "responses"  # OpenAI's Responses API
 
 
 def openai_model_not_found(model: str) -> Reply:
@@ -91,6 +92,8 @@ def route_of(path: str) -> Optional[str]:
         return CHAT
     if path.endswith("/completions"):
         return COMPLETIONS
+    if path.endswith("/responses"):
+        return RESPONSES
     return MESSAGES if path.endswith("/v1/messages") else None
 
 
@@ -109,9 +112,18 @@ class FakeProvider(FakeDeepSeek):
         streaming = bool(received.body.get("stream"))
         if route == MESSAGES:
             return Reply(200, {"events": self.message_events(model)} if streaming else self.message(model, False))
+        if route == RESPONSES:
+            return Reply(200, self.response(model))
         if streaming:
             return Reply(200, {"stream": self.chunks(model, route == CHAT)})
         return Reply(200, self.completion(model, route == CHAT))
+
+    def response(self, model: str) -> Dict[str, Any]:
+        """A Responses API answer: one assistant message holding the reply text."""
+        text = {"type": "output_text", "text": self.reply_text, "annotations": []}
+        message = {"type": "message", "id": "msg_fake", "status": "completed", "role": "assistant", "content": [text]}
+        return {"id": "resp_fake", "object": "response", "created_at": 0, "status": "completed", "model": model,
+                "output": [message], "parallel_tool_calls": True, "tool_choice": "auto", "tools": []}
 
     def message_events(self, model: str) -> List[Tuple[str, Dict[str, Any]]]:
         """An Anthropic Messages stream of the reply text, word by word."""

@@ -408,3 +408,15 @@ print(json.dumps([reply.content[-1].text, "codemod" in sys.modules]))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == ["Hello from the fake", False]
     assert server.models == [case.legacy, case.successor]
+
+
+def test_the_responses_api_gets_the_same_one_resend(servers, monkeypatch):
+    """OpenAI's Responses API (`client.responses.create`) answers a retired id with the same 404."""
+    case = CASES[0]
+    server = servers(case.answer, case.legacy)
+    client = shim.wrap(sdk_client(case, server), catalog=CATALOG)
+    reply = quietly(lambda: client.responses.create(model=case.legacy, input="Say hello"))
+    assert reply.output_text == "Hello from the fake"
+    assert server.models == [case.legacy, case.successor]
+    assert [r.path.rsplit("/", 1)[-1] for r in server.requests] == ["responses", "responses"]
+    assert server.requests[1].body == {**server.requests[0].body, "model": case.successor}
