@@ -106,7 +106,6 @@ class UrlInfo:
     url: str
     path: str = ""
     expired_on: Optional[str] = None
-
     provider: Optional[str] = None  # the catalog provider whose API host it is
 
     @property

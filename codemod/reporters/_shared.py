@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from codemod import baseline, codeowners, deadline
+from codemod import codeowners, deadline
 from codemod.ftypes import SAFE, SEVERITY_RANK, UNSAFE, Finding
 from codemod.ruledocs import SECTIONS
 
@@ -129,6 +129,8 @@ def is_known(report: "Report", finding: Finding) -> bool:
 
 def fingerprint_by_id(report: "Report") -> Dict[int, str]:
     """The baseline fingerprint of every remaining finding, keyed by ``id(finding)``."""
+    from codemod import baseline  # (hashlib): for the machine formats only, not a terminal's text
+
     remaining = report.remaining
     return {id(f): fp for f, fp in zip(remaining, baseline.fingerprints(remaining))}
 
