@@ -186,3 +186,14 @@ def test_every_issue_15_target_gets_its_verdict():
         ("pre-commit path, 10 dirty files, no .pyc (PYTHONDONTWRITEBYTECODE=1)", "(reported)", "-"),
         ("start-up, v4-migrate --version", "(reported)", "-"),
     ]
+
+
+def test_the_compare_times_the_importer_search_for_the_names_definers_export(tmp_path):
+    import run
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "config.py").write_text('MODEL = "deepseek-chat"\nOTHER = "gpt-4o"\n')
+    (tmp_path / "app.py").write_text("from config import MODEL\n")
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    names, cpu = run.importer_search_cpu(tmp_path, 1)
+    assert names == ["MODEL"] and cpu >= 0
