@@ -189,8 +189,6 @@ def test_every_issue_15_target_gets_its_verdict():
 
 
 def test_the_compare_times_the_importer_search_for_the_names_definers_export(tmp_path):
-    import run
-
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "config.py").write_text('MODEL = "deepseek-chat"\nOTHER = "gpt-4o"\n')
     (tmp_path / "app.py").write_text("from config import MODEL\n")
