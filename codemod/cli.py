@@ -156,7 +156,9 @@ def _cli(paths, fix, unsafe_fixes, diff, output_format, output, today, fail_on, 
         extend_exclude, config_path, exit_zero, quiet, statistics, baseline, write_baseline, group_by_owner, jobs,
         stdin_filename=None, show_fixes=False, exit_non_zero_on_fix=False):
     """Find retired DeepSeek model ids (deepseek-chat, deepseek-reasoner) and rewrite them to
-    environment-parameterized V4 ids. `v4-migrate server` runs the language server (the lsp extra)."""
+    environment-parameterized V4 ids; with `providers` in the config, OpenAI's, Anthropic's and
+    Gemini's too. `v4-migrate server` runs the language server (the lsp extra); `v4-migrate
+    catalog check FILE --provider NAME` compares the catalog with a model list you supply."""
     from codemod._bytecode_cache import dataclass_methods_cached
 
     with dataclass_methods_cached("codemod.engine"):
