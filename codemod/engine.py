@@ -458,15 +458,18 @@ class FileProcessor:
 
 def _other_providers_unsafe(findings: List[Finding], catalog) -> List[Finding]:
     """Another provider's successor is a different model (its answers, its parameters): rewriting
-    its id never keeps the behaviour, so no such fix is safe; and where the id is logic (compared,
-    looked up: DS002), nothing is fixed at all."""
+    its id never keeps the behaviour, so no such fix is safe. Where the id is logic (compared,
+    looked up: DS002), or in a test (which checks what code this tool leaves alone, such as a
+    registry of model names), nothing is fixed at all."""
+    from codemod.project import is_test_path
+
     for finding in findings:
         if finding.fix is None or not finding.legacy:
             continue
         match = catalog.exact(finding.legacy)
         if match is None or match.model.is_primary:
             continue
-        if finding.rule == REVIEW_RULE:
+        if finding.rule == REVIEW_RULE or is_test_path(finding.path):
             finding.fix, finding.edits = None, ()
         elif finding.fix == SAFE:
             finding.fix = UNSAFE

@@ -329,3 +329,18 @@ def test_javascript_keys_an_id_by_the_host_its_client_talks_to(tmp_path):
         f'await generateText({{ model: "openai/{model_id}", prompt: "hi" }});\n')  # the AI Gateway's slug
     found = findings_by_file(tmp_path, [provider])["app.mjs"]
     assert [(f["line"], f["rule"], f["fix"]) for f in found] == [(4, "DS001", "unsafe")], found
+
+
+def test_in_a_test_another_providers_id_is_reported_and_never_fixed(tmp_path):
+    """A test checks what the code does, and the code's registries of model names (DS002) are not
+    rewritten for other providers: rewriting an expectation alone would break the test."""
+    provider = OTHER_PROVIDERS[0]
+    model_id = next(iter(entries(provider)))
+    (tmp_path / "pyproject.toml").write_text(f'[tool.v4-migrate]\nproviders = ["{provider}"]\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_save.py").write_text(f'def test_save():\n    assert save(["-m", "x"]) == {{"model": "{model_id}"}}\n'
+                                                    f'\n\nRESPONSE = {{"model": "{model_id}", "choices": []}}\n')
+    found = findings_by_file(tmp_path, [provider])["tests/test_save.py"]
+    assert found and all(f["fix"] is None for f in found), found
+    done = run_cli(tmp_path, "--fix", "--unsafe-fixes", ".")
+    assert done.returncode == 1 and model_id in (tmp_path / "tests" / "test_save.py").read_text()
