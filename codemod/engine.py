@@ -434,9 +434,10 @@ class FileProcessor:
         Python must still parse with CPython (a few ms) unless CPython could not parse the
         original either (a grammar it does not know); then, as for other formats, the scanner's
         own parser decides."""
+        verified = None  # CPython's tree of the fixed text: the second pass reuses its statements
         if getattr(scanner, "__name__", "") == "codemod.scanners.python":
-            problem = _cpython_parses(new_text)
-            if problem and (original_text is None or _cpython_parses(original_text) is not None):
+            problem, verified = _cpython_parse(new_text)
+            if problem and (original_text is None or _cpython_parse(original_text)[0] is not None):
                 problem = _parser_problem(scanner, new_text)
         else:
             problem = _parser_problem(scanner, new_text, original_text)
@@ -444,7 +445,7 @@ class FileProcessor:
             return f"the fix would not parse ({problem})", []
         again = SourceText(new_text)
         try:
-            second = scanner.scan(again, ctx)
+            second = scanner.scan(again, ctx, verified) if verified is not None else scanner.scan(again, ctx)
         except ScanError as exc:
             return f"the fixed file does not parse ({exc})", []
         remaining = self.select(second, again, config, ctx.path, getattr(scanner, "LINE_COMMENTS", False))
@@ -484,20 +485,20 @@ def _parser_problem(scanner, text: str, original: Optional[str] = None) -> Optio
         return str(exc)
 
 
-def _cpython_parses(text: str) -> Optional[str]:
-    """None when CPython parses ``text``, else why not (its message, or the exception's name)."""
+def _cpython_parse(text: str) -> Tuple[Optional[str], Optional[object]]:
+    """(None, CPython's tree) when CPython parses ``text``, else (why not: its message, or the
+    exception's name; None)."""
     import ast
     import warnings
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text)
-        return None
+            return None, ast.parse(text)
     except SyntaxError as exc:
-        return f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}"
+        return f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}", None
     except (RecursionError, MemoryError, ValueError) as exc:  # ValueError: NUL bytes
-        return type(exc).__name__
+        return type(exc).__name__, None
 
 
 def _say_pending_hints(results: Sequence[FileResult]) -> None:

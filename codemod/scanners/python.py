@@ -22,7 +22,7 @@ from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg,
 from codemod.scanners._literals import python_string
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners import _pychunks
-from codemod.scanners._pyprune import blanked_except, kept_groups, module_groups, pruned_text
+from codemod.scanners._pyprune import Group, blanked_except, groups_of_tree, kept_groups, module_groups, pruned_text
 
 LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
 
@@ -45,13 +45,15 @@ MAX_DYNAMIC_COMBINATIONS = 32
 WILDCARD = None  # a part of a built string whose value is unknown
 
 
-def scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
+def scan(source: SourceText, ctx: ScanContext, cpython_tree: Optional[ast.Module] = None) -> List[Finding]:
+    """``cpython_tree``: CPython's tree of the text, when the caller parsed it already (the check
+    of a fix): its top-level statements are taken from it instead of the lexer."""
     if "\0" in source.text:  # CPython rejects any NUL byte, wherever it is: no fix can be run
         raise ScanError("it holds a NUL byte, which Python rejects")
     if "\x0c" in source.text:
         _reject_bad_indentation(source.text)
         return _scan_without_form_feeds(source, ctx)
-    return _scan(source, ctx)
+    return _scan(source, ctx, groups_of_tree(cpython_tree) if cpython_tree is not None else None)
 
 
 def _reject_bad_indentation(text: str) -> None:
@@ -96,12 +98,12 @@ def _scan_without_form_feeds(source: SourceText, ctx: ScanContext) -> List[Findi
     return findings
 
 
-def _scan(source: SourceText, ctx: ScanContext) -> List[Finding]:
+def _scan(source: SourceText, ctx: ScanContext, groups: Optional[List[Group]] = None) -> List[Finding]:
     reading = _fact_name_starts(source.text, ctx)  # statements that read another module's constants
     if ctx.facts is not None and not reading and not is_test_path(ctx.path):
         # (a test may check what an imported module sends without naming its constant)
         ctx = replace(ctx, facts=None)  # nothing here the facts know: the scan of the file alone
-    groups = module_groups(source.text)
+    groups = groups if groups is not None else module_groups(source.text)
     matches = _statement_matches(source.text, ctx.catalog)
     if ctx.config.reports_aliases:
         matches = sorted(matches + ctx.catalog.alias_starts(source.text))
