@@ -322,7 +322,8 @@ def _only_start_up_frames(stderr: str) -> bool:
 @pytest.mark.parametrize("delay", [0.0, 0.01, 0.02, 0.035, 0.05, 0.08, 0.12, 0.16])
 def test_ctrl_c_during_start_up_writes_nothing_and_ends_quietly_once_v4_migrate_runs(fix_tree, tmp_path, delay):
     """Before any code of v4-migrate runs, Ctrl-C is the interpreter's: CPython prints its own
-    KeyboardInterrupt traceback (from runpy or importlib) and ends with 1 or -SIGINT, having
+    KeyboardInterrupt traceback (from runpy or importlib), or, still setting up its standard
+    streams, a "Fatal Python error" with no Python frame, and ends with 1 or -SIGINT, having
     written nothing. From the first line of ``codemod/__main__.py`` on, it ends quietly with 130,
     having written nothing either. (CPython may also lose the interrupt in an import's clean-up,
     "Exception ignored": the run then goes on as if there had been none.)"""
@@ -339,7 +340,10 @@ def test_ctrl_c_during_start_up_writes_nothing_and_ends_quietly_once_v4_migrate_
         assert proc.returncode in (0, 1) and counts["original"] == 0, (proc.returncode, stderr)  # lost: a whole run
         return
     assert counts["fixed"] == 0
-    if "Traceback" in stderr:
+    if stderr.startswith("Fatal Python error: init_sys_streams") and "<no Python frame>" in stderr:
+        # while CPython itself starts, before any Python code runs: its own message, exit 1
+        assert "KeyboardInterrupt" in stderr and proc.returncode == 1, (proc.returncode, stderr)
+    elif "Traceback" in stderr:
         assert _only_start_up_frames(stderr) and proc.returncode in (1, -signal.SIGINT), (proc.returncode, stderr)
     else:
         assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, stderr)
