@@ -95,7 +95,9 @@ def grep_command(root: Path, needles: Sequence[bytes], pathspecs: Sequence[str] 
         "-c", f"grep.threads={max(1, (os.cpu_count() or 2) - 1)}",
         # Tracked files only: --untracked would walk the whole tree first (the listing does
         # that already, and its untracked files are read by the pipeline itself).
-        "grep", "-q" if quiet else "-l", "-z", "-F", "--no-color", "--no-textconv",
+        # --text: the names of the files that hold a needle, binary or not, as without it, but
+        # with no .gitattributes looked up in each folder (some 10% of its time on 20,000 files)
+        "grep", "-q" if quiet else "-l", "-z", "-F", "--text", "--no-color", "--no-textconv",
     ] + (["-w"] if words else [])
     for needle in needles:
         command += ["-e", os.fsdecode(needle)]

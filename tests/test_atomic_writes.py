@@ -326,7 +326,8 @@ def test_ctrl_c_during_start_up_writes_nothing_and_ends_quietly_once_v4_migrate_
     streams, a "Fatal Python error" with no Python frame, and ends with 1 or -SIGINT, having
     written nothing. From the first line of ``codemod/__main__.py`` on, it ends quietly with 130,
     having written nothing either. (CPython may also lose the interrupt in an import's clean-up,
-    "Exception ignored": the run then goes on as if there had been none.)"""
+    "Exception ignored": the run then goes on as if there had been none.) On an idle machine
+    the longest delays are past the start-up: the run has begun to write, and says so."""
     pristine, original, fixed = fix_tree
     tree = tmp_path / "tree"
     shutil.copytree(pristine, tree)
@@ -339,15 +340,19 @@ def test_ctrl_c_during_start_up_writes_nothing_and_ends_quietly_once_v4_migrate_
     if stderr.startswith("Exception ignored") and "KeyboardInterrupt" in stderr and "Traceback" not in stderr.split("\n", 2)[2]:
         assert proc.returncode in (0, 1) and counts["original"] == 0, (proc.returncode, stderr)  # lost: a whole run
         return
-    assert counts["fixed"] == 0
     if stderr.startswith("Fatal Python error: init_sys_streams") and "<no Python frame>" in stderr:
         # while CPython itself starts, before any Python code runs: its own message, exit 1
         assert "KeyboardInterrupt" in stderr and proc.returncode == 1, (proc.returncode, stderr)
+        assert counts["fixed"] == 0
     elif "Traceback" in stderr:
         assert _only_start_up_frames(stderr) and proc.returncode in (1, -signal.SIGINT), (proc.returncode, stderr)
+        assert counts["fixed"] == 0
     else:
         assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, stderr)
         assert stderr in ("", "interrupted; every file is either unchanged or completely rewritten\n"), stderr
+        # On an idle machine the longest delays reach the writes: then some files are new and the
+        # others old (``_check_every_file``), and the run says so; a quiet end has written nothing.
+        assert counts["fixed"] == 0 or stderr, counts
 
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")

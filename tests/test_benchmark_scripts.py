@@ -195,3 +195,24 @@ def test_the_compare_times_the_importer_search_for_the_names_definers_export(tmp
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
     names, cpu = run.importer_search_cpu(tmp_path, 1)
     assert names == ["MODEL"] and cpu >= 0
+
+
+def test_the_compare_measures_the_same_work_on_a_clone_without_js(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    subprocess.run(["git", "init", "-q", str(tree)], check=True)
+    (tree / "app.py").write_text('MODEL = "deepseek-chat"\n')
+    (tree / "web").mkdir()
+    (tree / "web" / "client.ts").write_text('const model = "deepseek-chat";\n')
+    subprocess.run(["git", "add", "-A"], cwd=tree, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "t"], cwd=tree, check=True)
+    clone = run._without_js(tree, tmp_path)
+    listed = subprocess.run(["git", "ls-files"], cwd=clone, capture_output=True, text=True, check=True).stdout.split()
+    assert listed == ["app.py"] and not (clone / "web" / "client.ts").exists()
+    assert run._without_js(tree, tmp_path) == clone  # kept while the tree's commit is the same
+    times = {"compare_rev": "abc1234", "compare_same_new": 1.1, "compare_same_old": 1.0, "compare_new": 2.0, "compare_old": 1.0,
+             "compare_same_new_cpu": 2.2, "compare_same_old_cpu": 2.0, "compare_search_cpu": 0.1}
+    rows = run._compare_rows(times)
+    assert rows[0][0].startswith("full check vs abc1234, the tree less its JS/TS files") and rows[0][3] == "PASS"
+    assert rows[2][2:] == ("(reported)", "-")  # the whole tree: +100%, reported only
+    assert run._compare_rows({**times, "compare_same_new": 1.2})[0][3] == "MISS"
