@@ -101,6 +101,10 @@ class Discovery:
         self._git.append(git)
         return git
 
+    def root_index(self, root: Path) -> int:
+        """The ``Candidate.git_root`` of the files listed under a folder given."""
+        return self._git_root(root).index
+
     def display(self, path: Path) -> str:
         try:
             rel = os.path.relpath(path, self.cwd)

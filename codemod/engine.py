@@ -921,16 +921,26 @@ class Engine:
         components link them by what they import)."""
         pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
         found: Dict[str, Candidate] = {}
+        searched_roots: Dict[int, Set[str]] = {}  # per git root: the files its greps listed, where every grep ran
         if not os.environ.get(NO_GIT_GREP_ENV):
             for folder in sorted({str(Path(p)) for p in paths if os.path.isdir(p)}):
                 searched, grep = self._name_greps.pop(folder, (set(), None))
                 greps = [grep] if grep is not None else []
                 if names - searched:  # names of the files discovery listed after the early ones
                     greps.append(GitGrep(Path(folder), [n.encode() for n in sorted(names - searched)], gitcmd.IMPORTER_PATHSPECS, words=True))
+                listed: Optional[Set[str]] = set()
                 for grep in greps:
-                    for candidate in self.discovery.git_found(Path(folder), grep.names() or (), again=True):
+                    hits = grep.names()
+                    listed = None if hits is None or listed is None else listed | hits
+                    for candidate in self.discovery.git_found(Path(folder), hits or (), again=True):
                         found.setdefault(candidate.display, candidate)
-        for candidate in [*streamed, *self.importers_read, *tests]:
+                if listed is not None:
+                    searched_roots[self.discovery.root_index(Path(folder))] = listed
+        for candidate in [*streamed, *self.importers_read]:
+            listed = searched_roots.get(candidate.git_root) if candidate.git_grep_reads else None
+            if listed is None or candidate.git_name in listed:  # else git grep read it and found no name in it
+                found.setdefault(candidate.display, candidate)
+        for candidate in tests:
             found.setdefault(candidate.display, candidate)
         test_displays = {candidate.display for candidate in tests}
         consumers: List[Tuple[Candidate, str]] = []
