@@ -551,3 +551,19 @@ def test_a_client_whose_base_url_defaults_to_deepseek_makes_its_requests_deepsee
            '        params = {"model": self.config.model, "messages": messages}\n        return self.client.chat.completions.create(**params)\n')
     result, _ = run_on_text(tmp_path, src)
     assert [(f.rule, f.severity, f.line) for f in result.findings if f.rule == "DS007"] == [("DS007", "notice", 9)]
+
+
+@pytest.mark.parametrize("tracked", [True, False], ids=["tracked reader", "untracked reader"])
+def test_a_reader_the_run_scans_itself_is_found_whether_git_grep_read_it_or_not(tmp_path, tracked):
+    """A file that holds an id (here the host) and imports a constant: git grep's search for the
+    exported names finds it when it is tracked; an untracked one is read again by the run."""
+    root = _repo(tmp_path, {"app/__init__.py": "", "app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
+    agent = root / "app" / "agent.py"
+    agent.write_text(AGENT.format(imports="from app.settings import CHAT_MODEL", model="CHAT_MODEL"))
+    if tracked:
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "agent")
+    report = __import__("json").loads(run_cli(["--format", "json", "."], cwd=root).stdout)["findings"]
+    assert ("app/agent.py", "DS007") in {(f["path"], f["rule"]) for f in report}, report
+    assert run_cli(["--fix", "."], cwd=root).returncode == 0
+    assert agent.read_text().endswith(f"messages=[], {OFF})\n")
