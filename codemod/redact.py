@@ -63,11 +63,17 @@ _FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}\Z")  # `auth.py`, `secrets.
 _LINE_START = re.compile(r"[^\S\r\n]*(?:export[^\S\r\n]+)?")
 # A command-line flag takes its value after a blank: `--password hunter2`.
 _FLAG_VALUE = re.compile(rf"""[^\S\r\n]+(?P<value>{_QUOTED}|[^\s"'`]+)""")
-# A value that only names where the secret is: shown, as it is the point of the line.
+# A value that only names where the secret is: shown, as it is the point of the line. A read of
+# a variable may have an empty default (`os.getenv("KEY", "")`); any other default may be the secret.
 _REFERENCE = re.compile(
-    r"""["'`]?(?:os\.environ\[\s*(["'])[\w.-]+\1\s*\]|os\.(?:environ\.get|getenv)\(\s*(["'])[\w.-]+\2\s*\)"""
+    r"""["'`]?(?:os\.environ\[\s*(["'])[\w.-]+\1\s*\]"""
+    r"""|os\.(?:environ\.get|getenv)\(\s*(["'])[\w.-]+\2\s*(?:,\s*(?:""|''|None)\s*)?\)"""
     r"""|\$\{\{\s*(?:secrets|vars|env)\.[\w-]+\s*\}\}|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|process\.env\.\w+"""
     r"""|True|False|None|true|false|null|not)["'`]?(?=[\s,;:)}\]]|\Z)"""
+)
+# A read of a variable with a default: the default of a secret's variable may be the secret itself.
+_GETENV_DEFAULT = re.compile(
+    rf"""(?<![\w.])(?:os\.)?(?:environ\.get|environ\.setdefault|getenv)\(\s*(["'])(?P<name>[\w.-]+)\1\s*,\s*(?P<default>{_QUOTED})"""
 )
 _URL_PASSWORD = re.compile(r"""://[^\s/@:"'`<>]*:(?P<value>[^\s/"'`<>]+)@""")
 _KNOWN_TOKEN = re.compile(
@@ -119,6 +125,9 @@ def _key_spans(text: str, skip_file_names: bool = False) -> List[Tuple[int, int]
         return spans
     done = 0  # names inside a value already masked are not keys
     first_word = _LINE_START.match(text).end()
+    for read in _GETENV_DEFAULT.finditer(text):  # os.getenv("API_KEY", "<the key itself>")
+        if is_secret_key(read.group("name")) and len(read.group("default")) > 2:
+            spans.append(read.span("default"))
     for name in _SECRET_NAME.finditer(text):
         if name.start() < done or not is_secret_key(name.group()):
             continue
@@ -145,6 +154,9 @@ def _value_after(text: str, name: "re.Match[str]", starts_line: bool) -> Optiona
         return None
     if not found or _REFERENCE.match(text, found[0]):
         return None
+    read = _GETENV_DEFAULT.match(text, found[0])
+    if read is not None:  # api_key = os.getenv("X", "<the key>"): the call, its default included
+        return found[0], read.end()
     return found[0], found[0] + len(found[1].rstrip())
 
 
