@@ -62,6 +62,7 @@ REDACT_SHAPES: Dict[str, Callable[[int], str]] = {
     "JWT starts in one run": lambda n: "eyJ" + "aaaaaaaa-eyJ" * (n // 12),
     "private key headers without an end": lambda n: "-----BEGIN RSA PRIVATE KEY-----" * (n // 31),
     "reads of a key's variable with unclosed defaults": lambda n: "api_key=os.getenv('API_KEY', '" * (n // 31),
+    "fallbacks after a key's value, calls left open": lambda n: "token=os.getenv('T') if x else f( " * (n // 34),
 }
 
 

@@ -75,6 +75,11 @@ _REFERENCE = re.compile(
 _GETENV_DEFAULT = re.compile(
     rf"""(?<![\w.])(?:os\.)?(?:environ\.get|environ\.setdefault|getenv)\(\s*(["'])(?P<name>[\w.-]+)\1\s*,\s*(?P<default>{_QUOTED})"""
 )
+# The rest of a call a value's run stopped in (`settings.get("token", "<the key>")`), quoted parts whole.
+_CALL_REST = re.compile(rf"""(?:{_QUOTED}|[^()"'\r\n])*\)""")
+# A fallback after a secret's value (`os.getenv("K") or "<the key>"`, `... if x else "<the key>"`);
+# the condition of an `if` is bounded, so that a line of many such names stays linear.
+_FALLBACK = re.compile(rf"""(?:[^\S\r\n]+if[^\S\r\n][^\r\n#]{{0,200}}?)?[^\S\r\n]+(?:or|else)[^\S\r\n]+(?P<value>{_QUOTED})""")
 _URL_PASSWORD = re.compile(r"""://[^\s/@:"'`<>]*:(?P<value>[^\s/"'`<>]+)@""")
 _KNOWN_TOKEN = re.compile(
     r"""\b(?:(?:sk|pk|rk)[-_][A-Za-z0-9_\-]{6,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|glpat-[\w-]{20,}"""
@@ -152,12 +157,18 @@ def _value_after(text: str, name: "re.Match[str]", starts_line: bool) -> Optiona
         found = flag and (flag.start("value"), flag.group("value"))
     else:
         return None
-    if not found or _REFERENCE.match(text, found[0]):
+    if not found:
         return None
-    read = _GETENV_DEFAULT.match(text, found[0])
-    if read is not None:  # api_key = os.getenv("X", "<the key>"): the call, its default included
-        return found[0], read.end()
-    return found[0], found[0] + len(found[1].rstrip())
+    start, end = found[0], found[0] + len(found[1].rstrip())
+    reference = _REFERENCE.match(text, start)
+    if reference is not None:  # shown, but not a fallback after it
+        fallback = _FALLBACK.match(text, reference.end())
+        return fallback.span("value") if fallback else None
+    if found[1].count("(") > found[1].count(")"):  # a call: its other arguments too
+        rest = _CALL_REST.match(text, end)
+        end = rest.end() if rest else end
+    fallback = _FALLBACK.match(text, end)
+    return start, fallback.end() if fallback else end
 
 
 def _merged(spans: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
