@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import os
-import pickle
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -262,6 +261,8 @@ def _received_facts(token: str, payload: bytes) -> "ProjectFacts":
     facts = _RECEIVED_FACTS.get(token)
     if facts is None:
         facts = ProjectFacts.__new__(ProjectFacts)
+        import pickle  # a worker's, once
+
         facts.__dict__.update(pickle.loads(payload))
         facts._payload = payload
         _RECEIVED_FACTS.clear()  # one run's facts at a time
@@ -298,6 +299,8 @@ class ProjectFacts:
         that was 160 MB and seconds of CPU for 1,000 tasks)."""
         if self._payload is None:
             state = {k: v for k, v in self.__dict__.items() if k != "_payload"}
+            import pickle  # only where components go to a pool
+
             self._payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         return _received_facts, (self._token, self._payload)
 

@@ -21,7 +21,6 @@ own indentation and line breaks; imports go after the docstring, ``__future__`` 
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from dataclasses import dataclass
@@ -604,6 +603,8 @@ def _pyproject_dependencies(path: Path) -> set:
 def _setup_cfg_dependencies(path: Path) -> set:
     if not path.is_file():
         return set()
+    import configparser  # only for a project with a setup.cfg: not on every run's start-up path
+
     parser = configparser.ConfigParser()
     try:
         parser.read(path, encoding="utf-8")

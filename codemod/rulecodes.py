@@ -4,7 +4,6 @@ an error, never a silent pass."""
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from typing import FrozenSet, Iterable, List, Optional
@@ -41,6 +40,8 @@ def selector_problem(selector: str, codes: Optional[Iterable[str]] = None) -> Op
 def closest(word: str, choices: Iterable[str]) -> Optional[str]:
     """The choice a typo most likely meant (difflib), ties going to the longer common start:
     ``DS01`` is ``DS001`` rather than ``DS201``."""
+    import difflib  # only for a typo: not on every run's start-up path
+
     scored = []
     for choice in choices:
         ratio = difflib.SequenceMatcher(None, word, choice).ratio()

@@ -7,7 +7,6 @@ looked at, so a 400-deep table costs one line. README's "Configuration" lists th
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -418,4 +417,8 @@ def looks_like_ours(name: str) -> bool:
     if "v4migrat" in squashed:  # [tool.deepseek-v4-migrate], after the package's name
         return True
     # The version digit keeps another tool's [tool.migrate] out.
-    return "4" in squashed and difflib.SequenceMatcher(None, squashed, "v4migrate").ratio() >= 0.8
+    if "4" not in squashed:
+        return False
+    import difflib  # only for a table that may be a misspelling: not on every run's start-up path
+
+    return difflib.SequenceMatcher(None, squashed, "v4migrate").ratio() >= 0.8

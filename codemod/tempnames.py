@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 from typing import Optional, Set, Tuple
 
 SUFFIX = ".v4-migrate.tmp"
@@ -25,6 +24,8 @@ _swept: Set[str] = set()  # folders this process has cleaned up already
 
 def make(path: str) -> Tuple[int, str]:
     """A new temp file beside ``path``: (open descriptor, name)."""
+    import tempfile  # (with random and shutil) only for a run that writes: not a check's start-up
+
     folder, base = os.path.split(path)
     return tempfile.mkstemp(prefix=f".{base}.{_process_tag(os.getpid())}.", suffix=SUFFIX, dir=folder or ".")
 

@@ -211,8 +211,26 @@ def test_the_compare_measures_the_same_work_on_a_clone_without_js(tmp_path):
     assert listed == ["app.py"] and not (clone / "web" / "client.ts").exists()
     assert run._without_js(tree, tmp_path) == clone  # kept while the tree's commit is the same
     times = {"compare_rev": "abc1234", "compare_same_new": 1.1, "compare_same_old": 1.0, "compare_new": 2.0, "compare_old": 1.0,
+             "compare_same_ratio": 1.1, "compare_ratio": 2.0, "compare_same_new_runs": [1.1, 1.3, 1.0],
              "compare_same_new_cpu": 2.2, "compare_same_old_cpu": 2.0, "compare_search_cpu": 0.1}
     rows = run._compare_rows(times)
     assert rows[0][0].startswith("full check vs abc1234, the tree less its JS/TS files") and rows[0][3] == "PASS"
+    assert "median of 3 turns" in rows[0][1]
     assert rows[2][2:] == ("(reported)", "-")  # the whole tree: +100%, reported only
-    assert run._compare_rows({**times, "compare_same_new": 1.2})[0][3] == "MISS"
+    # the verdict is the median of the turns' ratios, not the ratio of the medians
+    assert run._compare_rows({**times, "compare_same_ratio": 1.2})[0][3] == "MISS"
+    assert run._compare_rows({**times, "compare_same_new": 1.3})[0][3] == "PASS"
+
+
+def test_the_turns_of_a_compare_are_paired(tmp_path):
+    """Each turn runs this checkout's check and the other revision's on the same tree, and the
+    verdict is the median of the turns' ratios."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    subprocess.run(["git", "init", "-q", str(tree)], check=True)
+    (tree / "app.py").write_text('MODEL = "deepseek-chat"\n')
+    subprocess.run(["git", "add", "-A"], cwd=tree, check=True)
+    measured = run._check_in_turns(run.REPO, tree, 3)
+    assert len(measured["new_runs"]) == len(measured["old_runs"]) == 3
+    ratios = sorted(new / old for new, old in zip(measured["new_runs"], measured["old_runs"]))
+    assert measured["ratio"] == ratios[1]
