@@ -553,6 +553,28 @@ def test_a_client_whose_base_url_defaults_to_deepseek_makes_its_requests_deepsee
     assert [(f.rule, f.severity, f.line) for f in result.findings if f.rule == "DS007"] == [("DS007", "notice", 9)]
 
 
+def test_a_model_set_with_update_on_the_params_a_request_spreads_is_followed_not_edited(tmp_path):
+    # mem0's real shape: params come from a helper, then params.update({"model": ...}), then create(**params)
+    src = HEAD + ('def ask(cfg, messages, **kwargs):\n    params = dict(kwargs)\n'
+                  '    params.update({"model": cfg.model, "messages": messages})\n'
+                  '    return client.chat.completions.create(**params)\n')
+    result, after = run_on_text(tmp_path, src, fix=True)
+    assert [(f.rule, f.severity, f.line, f.fix) for f in result.findings if f.rule == "DS007"] == [("DS007", "notice", 6, None)]
+    assert after.decode() == src
+    # a retired id in the update: rewritten, and the request that spreads it is named, not edited (kwargs
+    # may hold an extra_body the update would replace)
+    retired = src.replace("cfg.model", '"deepseek-chat"')
+    result, after = run_on_text(tmp_path, retired, fix=True)
+    assert after.decode() == retired.replace('"deepseek-chat"', CHAT)
+    [value] = [f for f in result.findings if f.rule == "DS001"]
+    assert "line 7: it passes **kwargs that may hold a thinking mode" in value.message
+    assert [(f.rule, f.severity) for f in result.findings if f.rule == "DS007"] == [("DS007", "warning")]
+    # another dict's update, or an update after the name is bound in another scope, tells nothing
+    other = src.replace("params.update(", "options.update(")
+    result, _ = run_on_text(tmp_path, other)
+    assert not [f for f in result.findings if f.rule == "DS007"]
+
+
 @pytest.mark.parametrize("tracked", [True, False], ids=["tracked reader", "untracked reader"])
 def test_a_reader_the_run_scans_itself_is_found_whether_git_grep_read_it_or_not(tmp_path, tracked):
     """A file that holds an id (here the host) and imports a constant: git grep's search for the

@@ -66,6 +66,7 @@ class _Scope:
         self.functions: Dict[str, "_Scope"] = {}
         self.annotations: Dict[str, str] = {}  # parameter -> the class it is annotated with
         self.returns: List[Optional[cst.BaseExpression]] = []
+        self.updates: Dict[str, List[cst.Dict]] = {}  # name -> the dict literals of its `name.update({...})` calls
 
     def bind(self, name: str, value: Optional[cst.BaseExpression], scope: "_Scope") -> None:
         self.names.setdefault(name, []).append((value, scope))
@@ -183,6 +184,11 @@ class _Collector(Visitor):
             self.scope.imports[local] = (module or "", name, level)
 
     def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (isinstance(func, cst.Attribute) and func.attr.value == "update" and isinstance(func.value, cst.Name)
+                and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star
+                and isinstance(node.args[0].value, cst.Dict)):
+            self.scope.updates.setdefault(func.value.value, []).append(node.args[0].value)
         name = self.imported_name(_call_name(node))
         if name:
             shape = libraries.shape_for(name)
@@ -455,6 +461,9 @@ class ModuleFlow:
             model_node = _dict_value(payload, "model")
         if model_node is None and spread is not None:
             model_node = _dict_value(spread, "model")
+        if model_node is None:  # params.update({"model": ...}), then create(**params): followed, never edited
+            body = keyword_arg(call, shape.payload).value if shape.payload and keyword_arg(call, shape.payload) else None
+            model_node = self.updated_model([a.value for a in call.args if a.star == "**"] + [body], scope)
         if model_node is None:
             return None
         origins = self.origins(model_node, scope)
@@ -516,6 +525,25 @@ class ModuleFlow:
             positional = [a for a in call.args if a.keyword is None and not a.star]
             if len(positional) > shape.model_position and all(not a.star for a in call.args[: shape.model_position + 1]):
                 return positional[shape.model_position].value
+        return None
+
+    def updated_model(self, bodies: Sequence[Optional[cst.BaseExpression]], scope: _Scope) -> Optional[cst.BaseExpression]:
+        """The model a request body (``**params``, ``json=payload``) got from the last
+        ``params.update({"model": ...})`` of the scope that binds the name. Only to follow the
+        model: the dict is not the whole body (what else it holds is not known here), so the
+        thinking mode is never added to it."""
+        for body in bodies:
+            if not isinstance(body, cst.Name):
+                continue
+            current: Optional[_Scope] = scope
+            while current is not None:
+                if body.value in current.updates or body.value in current.names or body.value in current.params:
+                    models = [_dict_value(d, "model") for d in current.updates.get(body.value, ())]
+                    models = [m for m in models if m is not None]
+                    if models:
+                        return models[-1]
+                    break
+                current = current.parent
         return None
 
     def spread_dict(self, call: cst.Call, scope: _Scope) -> Optional[cst.Dict]:
