@@ -297,6 +297,60 @@ print(json.dumps([(r.path, r.errors) for r in results]))
 """
 
 
+CRASHING_CHECK = """
+import json, os, sys
+from codemod.engine import Engine, RunOptions
+from codemod.scanners import python as python_scanner
+from helpers import TODAY
+
+real_parse = python_scanner.parse
+
+def crash_on_marker(text):
+    if "# CRASH" in text:
+        os._exit(11)
+    return real_parse(text)
+
+jobs = int(sys.argv[1])
+if jobs > 1:  # one process (the reference run) would crash with it
+    python_scanner.parse = crash_on_marker
+os.environ["V4_MIGRATE_POOL_MIN_BYTES"] = "0"  # a pool for these few small files
+results = Engine(RunOptions(today=TODAY, jobs=jobs)).run(["."])
+print(json.dumps([(r.path, r.errors, [(f.rule, f.line, f.column) for f in r.findings]) for r in results]))
+"""
+
+
+@pytest.mark.skipif(
+    __import__("multiprocessing").get_start_method(allow_none=False) != "fork", reason="patches reach workers by fork"
+)
+def test_a_check_sends_files_in_batches_and_a_crash_still_costs_only_that_file(tmp_path):
+    """A check sends several files per task (engine.CHECK_FILES_PER_TASK); should one of a batch
+    kill its worker, the batch's other files and every later one are checked one at a time,
+    with the findings the run would have had without the crash."""
+    from codemod.engine import CHECK_FILES_PER_TASK
+
+    n = 3 * CHECK_FILES_PER_TASK + 3  # whole batches and a last, shorter one
+    tree = tmp_path / "tree"
+    for index in range(n):
+        _write(tree / f"m{index:02d}.py", LEGACY + ("# CRASH\n" if index == CHECK_FILES_PER_TASK + 2 else ""))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "tests")])}
+
+    def run(jobs):
+        proc = subprocess.run([sys.executable, "-c", CRASHING_CHECK, str(jobs)], cwd=tree, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    crashed = f"m{CHECK_FILES_PER_TASK + 2:02d}.py"
+    pooled = run(2)
+    assert [path for path, _, _ in pooled] == sorted(f"m{i:02d}.py" for i in range(n))  # in order, each once
+    assert [e for _, errors, _ in pooled for e in errors] == [f"{crashed}: could not be processed: the parser crashed; file left unchanged"]
+    alone = {path: findings for path, _, findings in run(1) if path != crashed}  # one process, no crash
+    assert {path: findings for path, _, findings in pooled if path != crashed} == alone
+    assert all(findings for findings in alone.values())
+    for index in range(n):
+        assert "deepseek-v4-flash" not in (tree / f"m{index:02d}.py").read_text()  # a check writes nothing
+
+
 @pytest.mark.skipif(
     __import__("multiprocessing").get_start_method(allow_none=False) != "fork", reason="patches reach workers by fork"
 )
