@@ -1053,7 +1053,7 @@ class Engine:
             task = _Batch(waiting[:count]) if per_task > 1 and isinstance(waiting[0], Candidate) else waiting[0]
             pending.append((task, None))  # kept for a retry should submit fail
             del waiting[:count]
-            pending[-1] = (task, pool.submit(_process_in_worker, task))
+            pending[-1] = (task, _submitted(pool, task))
             self.progress.add(_files_in(task))
             while pending and pending[0][1].done():
                 yield from _results_of(pending[0][1].result())
@@ -1075,7 +1075,7 @@ class Engine:
                 if pool is None:
                     pool = _new_pool(self.processor, 1)
                 try:
-                    result = pool.submit(_process_in_worker, candidate).result()
+                    result = _submitted(pool, candidate).result()
                 except BrokenProcessPool:
                     _shut_down(pool, BROKEN_POOL_GRACE)
                     pool = None
@@ -1341,6 +1341,17 @@ _WORKER: Optional[FileProcessor] = None
 
 _FORK_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _mask_before_fork: List[object] = []  # the parent's signal mask, while a fork is under way
+_raised_by_fork: List[BaseException] = []  # an interrupt that waited for a fork: raised once submit returns
+
+
+def _submitted(pool, unit):
+    """``pool.submit`` of a unit. The pool forks its workers inside submit, with SIGINT and
+    SIGTERM blocked; one that came meanwhile is raised here, not in the fork hook, where it
+    would be printed as an ignored exception and lost."""
+    future = pool.submit(_process_in_worker, unit)
+    if _raised_by_fork:
+        raise _raised_by_fork.pop()
+    return future
 _fork_hooks_registered = False
 
 
@@ -1356,14 +1367,18 @@ def _block_signals_across_forks() -> None:
     def before() -> None:
         _mask_before_fork.append(signal.pthread_sigmask(signal.SIG_BLOCK, _FORK_SIGNALS))
 
-    def after_in_parent() -> None:
-        if _mask_before_fork:
-            signal.pthread_sigmask(signal.SIG_SETMASK, _mask_before_fork.pop())
-
     def after_in_child() -> None:
         _mask_before_fork.clear()  # still blocked: _init_worker unblocks them
 
-    os.register_at_fork(before=before, after_in_parent=after_in_parent, after_in_child=after_in_child)
+    os.register_at_fork(before=before, after_in_parent=_after_fork_in_parent, after_in_child=after_in_child)
+
+
+def _after_fork_in_parent() -> None:
+    if _mask_before_fork:
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, _mask_before_fork.pop())
+        except (KeyboardInterrupt, SystemExit) as exc:  # its handler ran at once: see _submitted
+            _raised_by_fork.append(exc)
 
 
 def _init_worker(options: RunOptions, processor: Optional[FileProcessor] = None, parent: Optional[int] = None) -> None:
