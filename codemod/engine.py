@@ -1047,10 +1047,11 @@ class Engine:
         over the results that are in, in order. A unit leaves ``waiting`` only once it is in
         ``pending``: should the pool break, every unit is in one of them."""
         while waiting:
+            batched = per_task > 1 and isinstance(waiting[0], Candidate)
             count = 1
-            while count < min(per_task, len(waiting)) and isinstance(waiting[0], Candidate) and isinstance(waiting[count], Candidate):
+            while batched and count < min(per_task, len(waiting)) and isinstance(waiting[count], Candidate):
                 count += 1
-            task = _Batch(waiting[:count]) if per_task > 1 and isinstance(waiting[0], Candidate) else waiting[0]
+            task = _Batch(waiting[:count]) if batched else waiting[0]
             pending.append((task, None))  # kept for a retry should submit fail
             del waiting[:count]
             pending[-1] = (task, _submitted(pool, task))
@@ -1352,6 +1353,8 @@ def _submitted(pool, unit):
     if _raised_by_fork:
         raise _raised_by_fork.pop()
     return future
+
+
 _fork_hooks_registered = False
 
 
