@@ -1191,7 +1191,7 @@ class _Visitor(Visitor):
         if position.style == "literal" or position.kind == "getenv-default":
             return [Edit(start, end, python_string(match.replacement, node.quote, node.prefix))]
         edits = [Edit(start, end, self.env_expression(match, node.quote[0]))]
-        edits += self.imports.edits()
+        edits += self.imports.edits(self.stack)
         return edits
 
     def is_api_call(self, call: cst.Call) -> bool:
@@ -1371,7 +1371,7 @@ class _Visitor(Visitor):
         q = node.quote[0]
         expression = f"{self.imports.name}.environ.get({python_string(self.catalog.base_url_env_var, q)}, {python_string(url.url, q)})"
         message = f"Hard-coded DeepSeek base URL `{url.url}`; read it from {self.catalog.base_url_env_var}"
-        edits = (Edit(start, end, expression),) + tuple(self.imports.edits())
+        edits = (Edit(start, end, expression),) + tuple(self.imports.edits(self.stack))
         self.findings.append(
             self.ctx.finding(self.source, start, end, HARDCODED_URL_RULE, "notice", message, fix=SAFE, edits=edits,
                              legacy=url.url, replacement=expression)
@@ -1497,6 +1497,12 @@ def _product(left: Optional[List[Pattern]], right: Optional[List[Pattern]]) -> O
 # -- import os ------------------------------------------------------------------------------------
 
 
+def _runs_when_called(stack: Sequence[cst.CSTNode]) -> bool:
+    """Whether the innermost of ``stack`` is in the body of a function or lambda (not in its
+    decorators or default values, which run where it is defined)."""
+    return any(type(node) in (cst.FunctionDef, cst.Lambda) and child is node.body for node, child in zip(stack, stack[1:]))
+
+
 def _binds_os_as(alias: cst.ImportAlias, name: str) -> bool:
     local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else None
     return dotted_name(alias.name) == "os" and (local or "os") == name
@@ -1524,7 +1530,7 @@ class _ImportOs:
         self.module = module
         self.positions = positions
         self.source = source
-        self._edit: Union[Edit, None, bool] = False  # False: not computed yet
+        self._edit: Optional[Edit] = None  # computed once, where the first use needs it
         self._name: Optional[str] = None
 
     @property
@@ -1538,14 +1544,24 @@ class _ImportOs:
                 alias for alias in ("_os", "_v4_migrate_os") if self.imported_as(alias) or not _rebinds_at_top_level(text, alias))
         return self._name
 
-    def edits(self) -> List[Edit]:
-        if self._edit is False:
-            self._edit = None if self.imported_as(self.name) else self.compute()
-        return [self._edit] if isinstance(self._edit, Edit) else []
+    def edits(self, stack: Sequence[cst.CSTNode] = ()) -> List[Edit]:
+        """The edit for a use of ``os`` whose ancestors are ``stack`` (the module first): none
+        where ``os`` is imported already. An ``import os`` below the use's statement counts only
+        for a use in a function's body, which runs when it is called: one that runs as the module
+        is imported (``X = {"model": os.environ.get(...)}`` above the import) needs its own."""
+        statement = stack[1] if len(stack) > 1 and not _runs_when_called(stack) else None
+        if self.imported_as(self.name, before=statement):
+            return []
+        if self._edit is None:
+            self._edit = self.compute()
+        return [self._edit]
 
-    def imported_as(self, name: str) -> bool:
-        """Whether the module has ``import os`` (``name`` "os") or ``import os as name``."""
+    def imported_as(self, name: str, before: Optional[cst.CSTNode] = None) -> bool:
+        """Whether the module has ``import os`` (``name`` "os") or ``import os as name``; with
+        ``before``, a top-level statement, above it."""
         for statement in self.module.body:
+            if statement is before:
+                return False
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import) and any(_binds_os_as(alias, name) for alias in small.names):
