@@ -2,8 +2,8 @@
 the denser trees differ from the 0.5% tree only in which files are planted, and that tree is the
 one generated (and cached) before; the big module is the same text at top level and in one class;
 the dirty files hold ids and the clean ones do not; each way of running the code runs the copy it
-names; commands run in turns; and every target gets its verdict. (No timings here: speed
-belongs to benchmarks/run.py.)"""
+names; commands run in turns; every target gets its verdict; and each module of the dense tree
+that ran before --fix runs after it. (No timings here: speed belongs to benchmarks/run.py.)"""
 
 from __future__ import annotations
 
@@ -234,3 +234,41 @@ def test_the_turns_of_a_compare_are_paired(tmp_path):
     assert len(measured["new_runs"]) == len(measured["old_runs"]) == 3
     ratios = sorted(new / old for new, old in zip(measured["new_runs"], measured["old_runs"]))
     assert measured["ratio"] == ratios[1]
+
+
+def _runs(source: str, name: str) -> str:
+    """How a module's top level ends when executed: "" when it runs, else the exception."""
+    try:
+        exec(compile(source, name, "exec"), {"__name__": "fixed_module"})
+    except Exception as exc:  # what the module raises is the datum
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+def test_every_module_of_the_dense_tree_that_ran_before_the_fix_runs_after_it(trees, tmp_path):
+    """The generated modules use the standard library only, and some plant a rewritten id above
+    the module's own `import os` (`LLM_SETTINGS = {"model": ...}` runs as the module is imported):
+    the fix's `os.environ.get` must have `os` bound by then."""
+    tree, _ = trees[0.20]
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(tree), str(clone)], check=True)
+    proc = subprocess.run([sys.executable, "-m", "codemod", "--fix", "--today", measure.TODAY, "."], cwd=clone,
+                          env=measure.clean_env(PYTHONPATH=str(REPO_ROOT)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.returncode in (0, 1), proc.stderr
+    changed = subprocess.run(["git", "diff", "--name-only", "--", "*.py"], cwd=clone, stdout=subprocess.PIPE,
+                             check=True, text=True).stdout.split()
+    assert len(changed) >= 20
+    before = {rel: _runs(subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=clone, stdout=subprocess.PIPE, check=True,
+                                        text=True).stdout, rel) for rel in changed}
+    after = {rel: _runs((clone / rel).read_text(), rel) for rel in changed}
+    assert [(rel, after[rel]) for rel in changed if after[rel] and not before[rel]] == []
+    uses_os_above_its_import = [rel for rel in changed if not after[rel] and _first_use_of_os_precedes_import(clone / rel)]
+    assert uses_os_above_its_import  # the case the test is for does occur in the tree
+
+
+def _first_use_of_os_precedes_import(path: Path) -> bool:
+    """Whether a top-level statement uses `os.` above the module's last top-level `import os`."""
+    body = ast.parse(path.read_text()).body
+    imports = [i for i, s in enumerate(body) if isinstance(s, ast.Import) and any(a.name == "os" and not a.asname for a in s.names)]
+    uses = [i for i, s in enumerate(body) if not isinstance(s, (ast.FunctionDef, ast.Import)) and "os." in ast.unparse(s)]
+    return bool(imports and uses and uses[0] < imports[-1])
