@@ -1532,6 +1532,8 @@ class _ImportOs:
         self.source = source
         self._edit: Optional[Edit] = None  # computed once, where the first use needs it
         self._name: Optional[str] = None
+        self._first_imports: Dict[str, Optional[int]] = {}
+        self._indexes: Optional[Dict[int, int]] = None
 
     @property
     def name(self) -> str:
@@ -1559,14 +1561,26 @@ class _ImportOs:
     def imported_as(self, name: str, before: Optional[cst.CSTNode] = None) -> bool:
         """Whether the module has ``import os`` (``name`` "os") or ``import os as name``; with
         ``before``, a top-level statement, above it."""
-        for statement in self.module.body:
-            if statement is before:
-                return False
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Import) and any(_binds_os_as(alias, name) for alias in small.names):
-                        return True
-        return False
+        first = self._first_import(name)
+        if first is None:
+            return False
+        return before is None or first < self._index_of().get(id(before), len(self.module.body))
+
+    def _first_import(self, name: str) -> Optional[int]:
+        """The index in the module's body of its first top-level ``import os`` binding ``name``;
+        kept per name, as every use in a file asks (a module of thousands of ids)."""
+        if name not in self._first_imports:
+            self._first_imports[name] = next(
+                (index for index, statement in enumerate(self.module.body)
+                 if isinstance(statement, cst.SimpleStatementLine)
+                 and any(isinstance(small, cst.Import) and any(_binds_os_as(alias, name) for alias in small.names) for small in statement.body)),
+                None)
+        return self._first_imports[name]
+
+    def _index_of(self) -> Dict[int, int]:
+        if self._indexes is None:
+            self._indexes = {id(statement): index for index, statement in enumerate(self.module.body)}
+        return self._indexes
 
     def compute(self) -> Edit:
         newline = self.source.newline()
