@@ -13,6 +13,7 @@ from codemod.config import ConfigResolver
 from codemod.discovery import Candidate
 from codemod.engine import FileProcessor, RunOptions
 from codemod.ftypes import FileResult
+from forked_python import run_python
 
 TODAY = datetime.date(2026, 11, 28)
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,3 +55,15 @@ def git(cwd: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com"}
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def run_project_tests(root: Path, preload: Sequence[str] = ()) -> subprocess.CompletedProcess:
+    """The tested project's own pytest suite (``root/tests``), with ``root`` on the path.
+
+    Without this environment's pytest plugins (langsmith's and hypothesis' cost 4 s of start-up and the
+    project uses neither), and with litellm's bundled cost map (the network is closed here)."""
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+           "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env.pop("DEEPSEEK_CHAT_MODEL", None)
+    return run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root, env=env, timeout=120,
+                      preload=("pytest", *preload))

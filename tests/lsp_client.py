@@ -1,6 +1,7 @@
 """A language-server client for the tests and benchmarks/lsp_latency.py: JSON-RPC over the pipes
-of `python -m codemod server`, run as a subprocess. Every wait is for a message, with a deadline
-so a server that never answers fails the test instead of hanging it."""
+of `python -m codemod server`, run as a subprocess (the benchmark's) or a forked child (the tests').
+Every wait is for a message, with a deadline so a server that never answers fails the test instead
+of hanging it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from forked_python import popen
 
 TIMEOUT = 60.0  # seconds: a generous deadline for a loaded two-core machine, never a pause
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -22,12 +24,20 @@ class ServerError(Exception):
     pass
 
 
+# What the server imports that costs most (lsprotocol's types alone 1 s), imported once for all servers
+SERVER_LIBRARIES = ("lsprotocol.types", "pygls.lsp.server")
+
+
 class LspClient:
     def __init__(self, cwd: Path, env: Optional[Dict[str, str]] = None, command: Optional[Sequence[str]] = None):
-        self.process = subprocess.Popen(
-            list(command or [sys.executable, "-m", "codemod", "server"]), cwd=cwd, env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
+        """``command`` runs as a subprocess; without one, ``python -m codemod server`` runs as a child of the
+        tests' fork server (tests/forked_python.py), which has imported SERVER_LIBRARIES."""
+        if command:
+            self.process = subprocess.Popen(list(command), cwd=cwd, env=env, stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        else:
+            self.process = popen(["-m", "codemod", "server"], cwd=cwd, env=os.environ if env is None else env,
+                                 preload=SERVER_LIBRARIES)
         self.ids = itertools.count(1)
         self.messages: List[dict] = []  # what the server sent and no wait has taken yet
         self.requests_from_server: List[dict] = []

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 
-from helpers import REPO_ROOT, run_cli
+from helpers import REPO_ROOT, run_cli, run_project_tests
 
 DEMO = REPO_ROOT / "fixtures" / "demo"
 FIXED = REPO_ROOT / "fixtures" / "demo.fixed"
@@ -42,20 +39,13 @@ def test_demo_env_secret_never_printed():
         assert "sk-demo-not-a-real-key" not in proc.stdout + proc.stderr, fmt
 
 
-def _demo_tests(work):
-    env = {**os.environ, "PYTHONPATH": str(work), "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("DEEPSEEK_CHAT_MODEL", None)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
 def test_the_demo_projects_own_tests_pass_before_and_after_the_fix(tmp_path):
     # tests/test_llm.py asserts the value of a constant of app/llm.py: the two move together
     work = tmp_path / "demo"
     shutil.copytree(DEMO, work)
-    before = _demo_tests(work)
+    before = run_project_tests(work)
     assert before.returncode == 0, before.stdout
     run_cli(["--fix", "."], work)
     assert 'DEFAULT_MODEL == "deepseek-v4-flash"' in (work / "tests" / "test_llm.py").read_text()
-    after = _demo_tests(work)
+    after = run_project_tests(work)
     assert after.returncode == 0, after.stdout

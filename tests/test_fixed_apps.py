@@ -1,7 +1,8 @@
 """End to end: small LLM apps (fixtures/apps/<name>/) are fixed with the real CLI, then run against the fake API.
 
 For each app: copy it to a temp folder, commit it with real git, run ``python -m codemod --fix .`` there, and
-run ``python main.py`` with ``DEEPSEEK_BASE_URL`` pointing at a FakeDeepSeek (tests/fake_deepseek.py). Before
+run ``python main.py`` (forked after its libraries are imported: tests/forked_python.py) with
+``DEEPSEEK_BASE_URL`` pointing at a FakeDeepSeek (tests/fake_deepseek.py). Before
 the fix the app must fail (its first request uses a retired id: HTTP 400). After it, the app must exit 0, send
 no retired id, and keep each call's old thinking mode: a request that came from ``deepseek-chat`` must arrive
 with thinking disabled, one from ``deepseek-reasoner`` with thinking enabled (V4 thinks by default).
@@ -12,17 +13,16 @@ Which legacy id a request came from is told by a tag in its user message: ``[cha
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 
 from fake_deepseek import RETIRED_IDS, FakeDeepSeek, Received
+from forked_python import clean_env, run_python
 from helpers import REPO_ROOT, git, run_cli
 
 APPS_DIR = REPO_ROOT / "fixtures" / "apps"
@@ -75,10 +75,11 @@ def problems_after_fix(run: subprocess.CompletedProcess, server: FakeDeepSeek, t
 
 
 def run_app(tree: Path, server: FakeDeepSeek) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEEPSEEK_", "OPENAI_", "V4_MIGRATE_", "LANGSMITH_"))}
+    """``python main.py`` in ``tree``, its libraries imported once for all apps (tests/forked_python.py)."""
+    env = clean_env()
     env.update(DEEPSEEK_BASE_URL=server.base_url, DEEPSEEK_API_KEY="sk-test", PYTHONPATH=str(tree),
-               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run([sys.executable, "main.py"], cwd=tree, env=env, capture_output=True, text=True, timeout=60)
+               PYTHONDONTWRITEBYTECODE="1")
+    return run_python(["main.py"], cwd=tree, env=env, timeout=60, preload=APPS[tree.name][1])
 
 
 def tail(text: str, lines: int = 6) -> str:

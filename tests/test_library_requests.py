@@ -8,8 +8,9 @@ rejected (HTTP 400 for the retired id) and the file must fail; after it the file
 must carry a V4 id and keep the old id's thinking mode: ``deepseek-chat`` -> disabled, ``deepseek-reasoner`` ->
 enabled (V4 models think by default, so a chat-origin form fails unless the fix sends the mode).
 
-The forms run in a small thread pool (one subprocess per thread at a time), all started with the module's
-first test, so the file keeps two cores busy; each test waits for its own form and asserts on it.
+The forms run in a small thread pool (one program per thread at a time), all started with the module's
+first test, so the file keeps two cores busy; each test waits for its own form and asserts on it. Each
+program is a child of the tests' fork server, which imports each library once (tests/forked_python.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +28,11 @@ from typing import Dict, Iterator, List, Optional
 import pytest
 
 from fake_deepseek import FakeDeepSeek, Received
+from forked_python import clean_env, run_python
 from helpers import git, run_cli
 
 V4_IDS = ("deepseek-v4-flash", "deepseek-v4-pro")
 EXPECTED_MODE = {"deepseek-chat": "disabled", "deepseek-reasoner": "enabled"}
-ENV_PREFIXES = ("DEEPSEEK_", "OPENAI_", "ANTHROPIC_", "LITELLM_", "LANGSMITH_", "LANGCHAIN_", "V4_MIGRATE_")
-PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "socks_proxy")
 WORKERS = max(2, min(4, os.cpu_count() or 2))
 
 BASE = 'os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")'
@@ -49,11 +48,15 @@ class Form:
     anthropic: bool = False  # the file talks to the fake's /anthropic route
 
     @property
+    def imports(self) -> List[str]:
+        """The modules the files import, by their full names."""
+        text = "\n".join(self.files.values())
+        return sorted(set(re.findall(r"^\s*(?:from|import) ([A-Za-z_][\w.]*)", text, re.M)) - {"os", "asyncio"})
+
+    @property
     def needs(self) -> List[str]:
         """The packages the files import (the test extras install them)."""
-        text = "\n".join(self.files.values())
-        found = re.findall(r"^\s*(?:from|import) ([A-Za-z_][\w.]*)", text, re.M)
-        return sorted({module.split(".")[0] for module in found} - {"os", "asyncio"})
+        return sorted({module.split(".")[0] for module in self.imports})
 
     def render(self) -> Dict[str, str]:
         return {name: text.replace("{MODEL}", self.origin) for name, text in self.files.items()}
@@ -192,13 +195,13 @@ def tail(text: str, lines: int = 4) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def run_file(tree: Path, server: FakeDeepSeek, anthropic: bool) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES) and k.lower() not in PROXY_VARS}
-    env.update(DEEPSEEK_BASE_URL=server.base_url, DEEPSEEK_API_KEY="sk-test", NO_PROXY="127.0.0.1,localhost",
-               no_proxy="127.0.0.1,localhost", PYTHONDONTWRITEBYTECODE="1", LITELLM_LOCAL_MODEL_COST_MAP="True")
-    if anthropic:
+def run_file(tree: Path, server: FakeDeepSeek, form: Form) -> subprocess.CompletedProcess:
+    """``python main.py`` in ``tree``, its libraries imported once for all forms (tests/forked_python.py)."""
+    env = clean_env()
+    env.update(DEEPSEEK_BASE_URL=server.base_url, DEEPSEEK_API_KEY="sk-test", PYTHONDONTWRITEBYTECODE="1")
+    if form.anthropic:
         env["DEEPSEEK_ANTHROPIC_URL"] = server.base_url + "/anthropic"
-    return subprocess.run([sys.executable, "main.py"], cwd=tree, env=env, capture_output=True, text=True, timeout=60)
+    return run_python(["main.py"], cwd=tree, env=env, timeout=60, preload=form.imports)
 
 
 @dataclass
@@ -231,7 +234,7 @@ def run_form(name: str, root: Path) -> Outcome:
             server.reply_text = form.reply_text
         server.start()
         try:
-            runs.append((run_file(folder, server, form.anthropic), list(server.requests)))
+            runs.append((run_file(folder, server, form), list(server.requests)))
         finally:
             server.stop()
     (before, old_requests), (after, new_requests) = runs

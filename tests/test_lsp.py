@@ -1,5 +1,6 @@
-"""`v4-migrate server`: the real server as a subprocess, driven over stdio by a JSON-RPC client
-(tests/lsp_client.py). Results are compared with the command line's on the same text."""
+"""`v4-migrate server`: the real server as a child process (forked after pygls is imported:
+tests/forked_python.py), driven over stdio by a JSON-RPC client (tests/lsp_client.py). Results are
+compared with the command line's on the same text."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from codemod.engine import FileProcessor, RunOptions
 from codemod.config import ConfigResolver
 from codemod import project
 from codemod.catalog import default_catalog
-from helpers import TODAY, git, run_cli, run_on_text
+from helpers import TODAY, git, run_cli, run_on_text, run_project_tests
 
 HEAD = 'import os\nfrom openai import OpenAI\nclient = OpenAI(base_url="https://api.deepseek.com")\n'
 CHAT = 'os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")'
@@ -441,15 +441,6 @@ def test_a_variable_set_to_ids_of_two_thinking_modes_is_not_guessed(tmp_path):
     assert "thinking" not in (root / "app/main.py").read_text()
 
 
-def _project_tests(root: Path):
-    import subprocess
-    import sys
-
-    env = {**__import__("os").environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
 def test_a_lookup_of_a_table_in_another_module_is_reported_not_fixed_and_the_projects_tests_still_pass(tmp_path):
     root = _repo(tmp_path, {
         "app/__init__.py": "",
@@ -458,12 +449,12 @@ def test_a_lookup_of_a_table_in_another_module_is_reported_not_fixed_and_the_pro
         "tests/test_pricing.py": 'from app.pricing import calculate_cost\n\n\ndef test_cost():\n'
                                  '    cost = calculate_cost(model_name="deepseek-chat", tokens=1000)\n    assert cost == 0.27\n',
     })
-    assert _project_tests(root).returncode == 0
+    assert run_project_tests(root).returncode == 0
     check = run_cli(["."], cwd=root)
     assert "a key of the table in app/pricing.py:1" in check.stdout
     for args in (["--fix", "."], ["--fix", "--unsafe-fixes", "."]):
         run_cli(args, cwd=root)
-        after = _project_tests(root)
+        after = run_project_tests(root)
         assert after.returncode == 0, (args, after.stdout, git(root, "diff"))
     assert 'model_name="deepseek-chat"' in (root / "tests/test_pricing.py").read_text()  # never alone
     assert '"deepseek-v4-flash": 0.27' in (root / "app/pricing.py").read_text()  # the table gained the successor
@@ -502,11 +493,11 @@ def test_mock_expectations_of_a_request_move_with_its_model_and_expect_its_think
     single argument gets the model only."""
     assert importlib.util.find_spec("litellm") is not None, "the test extras install litellm: pip install -e '.[test]'"
     root = _repo(tmp_path, MOCKED_APP)
-    before = _project_tests(root)
+    before = run_project_tests(root, preload=("litellm",))
     assert before.returncode == 0, before.stdout
     fixed = run_cli(["--fix", "."], cwd=root)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    after = _project_tests(root)
+    after = run_project_tests(root, preload=("litellm",))
     assert after.returncode == 0, after.stdout + git(root, "diff")
     tests = (root / "tests/test_llm.py").read_text()
     assert tests.count("extra_body={'thinking': {'type': 'disabled'}}") == 4, tests  # in the file's own quotes
@@ -526,7 +517,7 @@ def test_an_expectation_is_not_given_a_thinking_mode_its_request_does_not_get(tm
                                   '        model="deepseek-chat", messages=[], extra_body={"thinking": {"type": "disabled"}})\n'}
     root = _repo(tmp_path, files)
     assert run_cli(["--fix", "."], cwd=root).returncode == 0
-    assert _project_tests(root).returncode == 0, git(root, "diff")
+    assert run_project_tests(root).returncode == 0, git(root, "diff")
     assert (root / "tests/test_llm.py").read_text().count("thinking") == 1
 
 
