@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from fake_deepseek import FakeDeepSeek
 from node_support import NodeSetupError, installed_node_modules
+
+# The interrupt tests send SIGINT as a terminal's Ctrl-C would. A suite started in the background by a shell
+# without job control (.ci/run's other Pythons, `cmd &` in a script) inherits SIGINT ignored, and every program
+# it runs would then ignore it too; a handler, unlike SIG_IGN, is not inherited by the programs it runs.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture

@@ -7,12 +7,15 @@ That was a fifth of the suite. A child forked after the imports starts with thos
 the real SDK against the fake API as ``python main.py`` would.
 
 A child gets what a new interpreter would: argv, cwd, the whole environment, ``sys.path[0]`` (the script's
-folder, or the cwd for ``-m``), PYTHONPATH's folders, PYTHONDONTWRITEBYTECODE, stdin from /dev/null, its own
-stdout and stderr, its non-daemon threads joined and atexit handlers run at the end, and the exit status of
-its SystemExit, or 1 with the traceback for an uncaught exception. What it does not get: a module reads the
-environment once, when it is imported, and the preloaded ones were imported with ``SERVER_ENV`` (the test
-environment without API settings, with litellm's local cost map); warnings they print while importing go to
-the server, not to the run. A run that needs another import-time setting must not preload that module.
+folder, or the cwd for ``-m``), PYTHONPATH's folders, PYTHONDONTWRITEBYTECODE, its stdin (the input given,
+else /dev/null), its own stdout and stderr, its own session if asked (the signal tests kill a run's process
+group), its non-daemon threads joined and atexit handlers run at the end, and the exit status of its
+SystemExit, or 1 with the traceback for an uncaught exception (and death by SIGINT for a KeyboardInterrupt).
+What it does not get: a module reads the environment once, when it is imported, and the preloaded ones were
+imported with ``SERVER_ENV`` (the test environment without API settings, with litellm's local cost map);
+warnings they print while importing go to the server, not to the run. A run that needs another import-time
+setting must not preload that module. Each named server keeps what it has imported for all its later
+children: the tool's own runs ("cli") and the programs it fixes ("programs") have one each.
 
 The server reads requests on a Unix socket (SOCK_SEQPACKET: one message each, and an end when either side
 goes), each with the three file descriptors the child takes as stdin, stdout and stderr: temporary files for
@@ -52,6 +55,8 @@ def _child(request: dict, stdio) -> None:
     import traceback
     import types
 
+    if request["new_session"]:
+        os.setsid()
     for source, target in zip(stdio, (0, 1, 2)):  # fd 0 was the server's socket
         os.dup2(source, target)
         os.close(source)
@@ -72,6 +77,7 @@ def _child(request: dict, stdio) -> None:
     extra = [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     sys.path[:] = [first, *extra, *sys.path]
     status = 0
+    interrupted = False
     try:
         if module:
             sys.argv = [module, *argv[2:]]  # run_module puts the module's file first, as -m does
@@ -95,6 +101,7 @@ def _child(request: dict, stdio) -> None:
             frames = frames.tb_next
         traceback.print_exception(type(error), error, frames)
         status = 1
+        interrupted = isinstance(error, KeyboardInterrupt)
     try:
         # What the interpreter does at exit: threading's own exit hooks (an executor's workers stop), a join of
         # the non-daemon threads, then atexit.
@@ -102,6 +109,11 @@ def _child(request: dict, stdio) -> None:
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()
+        if interrupted:  # as the interpreter ends after an uncaught KeyboardInterrupt: killed by SIGINT
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
     finally:
         os._exit(status)
 
@@ -148,8 +160,9 @@ if __name__ == "__main__" and sys.argv[1:] == [SERVER_FLAG]:
 import subprocess  # noqa: E402  (the test side, below, is never imported by the server)
 import tempfile  # noqa: E402
 import threading  # noqa: E402
+import time  # noqa: E402
 from concurrent.futures import Future  # noqa: E402
-from typing import Dict, Mapping, Optional, Sequence, Tuple  # noqa: E402
+from typing import Dict, Mapping, Optional, Sequence, Tuple, Union  # noqa: E402
 
 API_PREFIXES = ("DEEPSEEK_", "OPENAI_", "ANTHROPIC_", "LITELLM_", "LANGSMITH_", "LANGCHAIN_", "V4_MIGRATE_")
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "socks_proxy")
@@ -206,13 +219,13 @@ class ForkServer:
             future.set_exception(RuntimeError(f"the fork server exited ({self.process.wait()})"))
 
     def start(self, args: Sequence[str], cwd, env: Mapping[str, str], preload: Sequence[str],
-              stdio: Tuple[int, int, int]) -> Tuple["Future[int]", "Future[int]"]:
+              stdio: Tuple[int, int, int], new_session: bool = False) -> Tuple["Future[int]", "Future[int]"]:
         """Sends one run; the futures of its pid and of its exit status."""
         with self.lock:
             self.next_id += 1
             pid, returncode = self.pids[self.next_id], self.returncodes[self.next_id] = Future(), Future()
             request = {"id": self.next_id, "argv": list(args), "cwd": os.fspath(cwd), "env": dict(env),
-                       "preload": list(preload)}
+                       "preload": list(preload), "new_session": new_session}
             socket.send_fds(self.channel, [json.dumps(request).encode()], list(stdio))
         return pid, returncode
 
@@ -228,11 +241,13 @@ class ForkServer:
 class ForkedProcess:
     """What tests use of ``subprocess.Popen(..., stdin=PIPE, stdout=PIPE, stderr=PIPE)``, for a forked child."""
 
-    def __init__(self, args: Sequence[str], cwd, env: Mapping[str, str], preload: Sequence[str]) -> None:
+    def __init__(self, args: Sequence[str], cwd, env: Mapping[str, str], preload: Sequence[str], server: str,
+                 start_new_session: bool) -> None:
         self.args = [sys.executable, *args]
         (stdin, self._stdin), (self._stdout, stdout), (self._stderr, stderr) = os.pipe(), os.pipe(), os.pipe()
         try:
-            pid, self._returncode = _fork_server().start(args, cwd, env, preload, (stdin, stdout, stderr))
+            pid, self._returncode = _fork_server(server).start(args, cwd, env, preload, (stdin, stdout, stderr),
+                                                               start_new_session)
         finally:
             for fd in (stdin, stdout, stderr):  # the child's ends
                 os.close(fd)
@@ -253,6 +268,31 @@ class ForkedProcess:
             raise subprocess.TimeoutExpired(self.args, timeout) from None
         return self.returncode
 
+    def communicate(self, input: Optional[bytes] = None, timeout: Optional[float] = None) -> Tuple[bytes, bytes]:
+        """Writes ``input``, closes stdin, reads both pipes to their end, and waits for the exit."""
+        outputs: Dict[str, bytes] = {}
+
+        def read(name: str, stream) -> None:
+            outputs[name] = stream.read()
+
+        readers = [threading.Thread(target=read, args=(name, stream), daemon=True)
+                   for name, stream in (("out", self.stdout), ("err", self.stderr))]
+        for reader in readers:
+            reader.start()
+        try:
+            if input:
+                self.stdin.write(input)
+            self.stdin.close()
+        except BrokenPipeError:  # the child has closed its stdin, as communicate allows
+            pass
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for reader in readers:
+            reader.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if reader.is_alive():
+                raise subprocess.TimeoutExpired(self.args, timeout)
+        self.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return outputs["out"], outputs["err"]
+
     def send_signal(self, number: int) -> None:
         if self.poll() is None:
             os.kill(self.pid, number)
@@ -261,8 +301,8 @@ class ForkedProcess:
         self.send_signal(9)
 
 
-_server: Optional[ForkServer] = None
-_server_lock = threading.Lock()
+_servers: Dict[str, ForkServer] = {}
+_servers_lock = threading.Lock()
 
 
 def forking() -> bool:
@@ -270,28 +310,44 @@ def forking() -> bool:
             and os.environ.get("V4_MIGRATE_TEST_FORK") != "0")
 
 
-def _fork_server() -> ForkServer:
-    global _server
-    with _server_lock:
-        if _server is None:
-            _server = ForkServer()
+def _fork_server(name: str) -> ForkServer:
+    """The server called ``name``: what one server imports, all its later children have, so the tool's own
+    runs and the programs it fixes (which must not find the tool's modules imported) have one each."""
+    with _servers_lock:
+        if name not in _servers:
+            _servers[name] = ForkServer()
             import atexit
 
-            atexit.register(_server.close)
-        return _server
+            atexit.register(_servers[name].close)
+        return _servers[name]
+
+
+def _stdin_file(data: Union[str, bytes, None]):
+    """A file to read ``data`` from (text encoded as ``subprocess.run(input=..., text=True)`` encodes it);
+    /dev/null for none."""
+    if data is None:
+        return open(os.devnull, "rb")
+    import locale
+
+    handle = tempfile.TemporaryFile()
+    handle.write(data.encode(locale.getpreferredencoding(False)) if isinstance(data, str) else data)
+    handle.seek(0)
+    return handle
 
 
 def run_python(args: Sequence[str], *, cwd, env: Mapping[str, str], timeout: float = 60,
-               preload: Sequence[str] = ()) -> subprocess.CompletedProcess:
-    """``subprocess.run([sys.executable, *args], ...)`` with its output captured as text and stdin from
-    /dev/null, run as a child of the fork server once ``preload`` is imported there."""
+               preload: Sequence[str] = (), input: Union[str, bytes, None] = None, text: bool = True,
+               server: str = "programs") -> subprocess.CompletedProcess:
+    """``subprocess.run([sys.executable, *args], ..., capture_output=True, text=text)`` with stdin from
+    ``input`` (else /dev/null), run as a child of the fork server ``server`` once ``preload`` is imported there."""
     command = [sys.executable, *args]
     if not forking():
-        return subprocess.run(command, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=timeout)
-    with open(os.devnull, "rb") as stdin, tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        pid, returncode = _fork_server().start(args, cwd, env, preload, (stdin.fileno(), stdout.fileno(),
-                                                                         stderr.fileno()))
+        stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
+        return subprocess.run(command, cwd=cwd, env=dict(env), capture_output=True, text=text, timeout=timeout,
+                              **stdin)
+    with _stdin_file(input) as stdin, tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        pid, returncode = _fork_server(server).start(args, cwd, env, preload, (stdin.fileno(), stdout.fileno(),
+                                                                               stderr.fileno()))
 
         def output(stream) -> bytes:
             stream.seek(0)
@@ -299,16 +355,18 @@ def run_python(args: Sequence[str], *, cwd, env: Mapping[str, str], timeout: flo
 
         try:
             code = returncode.result(timeout=timeout)
-        except TimeoutError:
+        except TimeoutError:  # its output in bytes, as subprocess.run gives it
             os.kill(pid.result(timeout=10), 9)
             returncode.result(timeout=10)
             raise subprocess.TimeoutExpired(command, timeout, output(stdout), output(stderr)) from None
-        return subprocess.CompletedProcess(command, code, _decoded(output(stdout)), _decoded(output(stderr)))
+        out, err = output(stdout), output(stderr)
+        return subprocess.CompletedProcess(command, code, *((_decoded(out), _decoded(err)) if text else (out, err)))
 
 
-def popen(args: Sequence[str], *, cwd, env: Mapping[str, str], preload: Sequence[str] = ()):
+def popen(args: Sequence[str], *, cwd, env: Mapping[str, str], preload: Sequence[str] = (), server: str = "programs",
+          start_new_session: bool = False):
     """``subprocess.Popen([sys.executable, *args], ...)`` with the three pipes, as a child of the fork server."""
     if not forking():
         return subprocess.Popen([sys.executable, *args], cwd=cwd, env=dict(env), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return ForkedProcess(args, cwd, env, preload)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=start_new_session)
+    return ForkedProcess(args, cwd, env, preload, server, start_new_session)

@@ -31,13 +31,15 @@ SERVER_LIBRARIES = ("lsprotocol.types", "pygls.lsp.server")
 class LspClient:
     def __init__(self, cwd: Path, env: Optional[Dict[str, str]] = None, command: Optional[Sequence[str]] = None):
         """``command`` runs as a subprocess; without one, ``python -m codemod server`` runs as a child of the
-        tests' fork server (tests/forked_python.py), which has imported SERVER_LIBRARIES."""
+        tests' fork server for the command line (tests/forked_python.py), once it has imported SERVER_LIBRARIES."""
         if command:
             self.process = subprocess.Popen(list(command), cwd=cwd, env=env, stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         else:
+            from helpers import CLI_MODULES
+
             self.process = popen(["-m", "codemod", "server"], cwd=cwd, env=os.environ if env is None else env,
-                                 preload=SERVER_LIBRARIES)
+                                 preload=(*CLI_MODULES, *SERVER_LIBRARIES), server="cli")
         self.ids = itertools.count(1)
         self.messages: List[dict] = []  # what the server sent and no wait has taken yet
         self.requests_from_server: List[dict] = []

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Dict
@@ -18,7 +19,8 @@ from typing import Dict
 import pytest
 
 from codemod import applier
-from helpers import REPO_ROOT, process_file
+from forked_python import popen
+from helpers import CLI_MODULES, REPO_ROOT, process_file
 
 TEMP_SUFFIX = ".v4-migrate.tmp"
 TODAY = "2026-11-28"
@@ -112,7 +114,9 @@ def test_a_signal_during_the_write_is_delivered_after_it(tmp_path, monkeypatch):
 
     def fsync_then_signal(fd):
         real_fsync(fd)
-        os.kill(os.getpid(), signal.SIGINT)
+        # to this thread: a signal to the process may go to another thread (the fork server's reader), whose
+        # mask does not hold it back
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
         time.sleep(0.05)  # the signal would be handled here, were it not held back
 
     monkeypatch.setattr(applier.os, "fsync", fsync_then_signal)
@@ -189,14 +193,17 @@ def fix_tree(tmp_path_factory):
     return pristine, original, fixed
 
 
-def _run_fix(cwd: Path, jobs: int = 2) -> subprocess.Popen:
+def _run_fix(cwd: Path, jobs: int = 2, new_interpreter: bool = False):
+    """The run in its own session: a new interpreter for the tests of its start-up, else forked from the tests'
+    server for the command line (tests/forked_python.py)."""
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "V4_MIGRATE_TODAY")}
     env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["V4_MIGRATE_POOL_MIN_BYTES"] = "0"  # with --jobs 2, the pool even for these few small files
-    return subprocess.Popen(
-        [sys.executable, "-m", "codemod", "--fix", "--today", TODAY, "--jobs", str(jobs), "."],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-    )
+    args = ["-m", "codemod", "--fix", "--today", TODAY, "--jobs", str(jobs), "."]
+    if new_interpreter:
+        return subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+    return popen(args, cwd=cwd, env=env, preload=CLI_MODULES, server="cli", start_new_session=True)
 
 
 def _check_every_file(tree: Path, original: Dict[str, bytes], fixed: Dict[str, bytes]) -> Dict[str, int]:
@@ -331,7 +338,7 @@ def test_ctrl_c_during_start_up_writes_nothing_and_ends_quietly_once_v4_migrate_
     pristine, original, fixed = fix_tree
     tree = tmp_path / "tree"
     shutil.copytree(pristine, tree)
-    proc = _run_fix(tree)
+    proc = _run_fix(tree, new_interpreter=True)
     time.sleep(delay)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
@@ -421,7 +428,7 @@ def test_a_ctrl_c_that_waited_for_a_fork_is_raised_by_submit_not_lost_in_the_for
     unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        os.kill(os.getpid(), signal.SIGINT)  # pending while blocked, as during the fork
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)  # pending while blocked, as during the fork
         engine._mask_before_fork.append(unblocked)
         engine._after_fork_in_parent()  # must not raise (a hook's exception is printed and lost)
         assert [type(e) for e in engine._raised_by_fork] == [KeyboardInterrupt]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -157,3 +160,60 @@ def test_a_child_that_never_ends_is_killed(tmp_path):
         process.wait(timeout=0.5)
     process.kill()
     assert process.wait(timeout=30) == -9
+
+
+def test_bytes_in_and_out_keep_every_byte(tmp_path, monkeypatch):
+    """text=False: a CRLF or a byte that is no UTF-8 comes back as it was written, as with subprocess.run."""
+    (tmp_path / "main.py").write_text('import sys\nsys.stdout.buffer.write(sys.stdin.buffer.read()[::-1])\n')
+    forked, plain = both(monkeypatch, ["main.py"], cwd=tmp_path, env=clean_env(), input=b"a\r\n\xff", text=False)
+    assert forked.stdout == plain.stdout == b"\xff\n\ra"
+
+
+def test_text_input_reaches_stdin(tmp_path, monkeypatch):
+    (tmp_path / "main.py").write_text('import sys\nprint(sys.stdin.read().upper(), end="")\n')
+    forked, plain = both(monkeypatch, ["main.py"], cwd=tmp_path, env=clean_env(), input="héllo\n")
+    assert forked.stdout == plain.stdout == "HÉLLO\n"
+
+
+def test_an_uncaught_ctrl_c_ends_the_run_by_sigint_as_the_interpreter_does(tmp_path, monkeypatch):
+    (tmp_path / "main.py").write_text('raise KeyboardInterrupt\n')
+    forked, plain = both(monkeypatch, ["main.py"], cwd=tmp_path, env=clean_env())
+    assert forked.returncode == plain.returncode == -signal.SIGINT
+    assert forked.stderr.endswith("KeyboardInterrupt\n") and plain.stderr.endswith("KeyboardInterrupt\n")
+
+
+def test_a_child_in_its_own_session_leads_it_and_dies_with_its_group(tmp_path, monkeypatch):
+    """start_new_session: the signal tests kill the run's whole process group, its workers included."""
+    (tmp_path / "main.py").write_text(
+        'import os, subprocess, sys, time\n'
+        'helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])\n'
+        'print(os.getsid(0) == os.getpid() == os.getpgid(helper.pid), helper.pid, flush=True)\n'
+        'time.sleep(60)\n')
+    for fork in ("1", "0"):
+        monkeypatch.setenv("V4_MIGRATE_TEST_FORK", fork)
+        process = popen(["main.py"], cwd=tmp_path, env=clean_env(), start_new_session=True)
+        leads, helper = process.stdout.readline().split()
+        assert leads == b"True"
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate(timeout=30)
+        assert (out, process.returncode) == (b"", -signal.SIGKILL)
+        for _ in range(500):  # the helper is the test's grandchild: gone once its parent reaps it
+            try:
+                os.kill(int(helper), 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the group's other process outlived the kill")
+
+
+def test_communicate_writes_input_and_reads_both_pipes_to_their_end(tmp_path, monkeypatch):
+    (tmp_path / "main.py").write_text(
+        'import sys\ndata = sys.stdin.buffer.read()\nsys.stdout.buffer.write(data * 50000)\n'
+        'sys.stderr.buffer.write(data * 50000)\nsys.exit(4)\n')
+    results = []
+    for fork in ("1", "0"):
+        monkeypatch.setenv("V4_MIGRATE_TEST_FORK", fork)
+        process = popen(["main.py"], cwd=tmp_path, env=clean_env())
+        results.append((*process.communicate(b"ab", timeout=30), process.returncode))  # more than a pipe holds
+    assert results[0] == results[1] == (b"ab" * 50000, b"ab" * 50000, 4)

@@ -13,8 +13,9 @@ from typing import List
 
 import pytest
 
+from forked_python import run_python
 from lsp_client import LspClient, apply_text_edits, edits_of, offset
-from helpers import REPO_ROOT
+from helpers import CLI_MODULES, REPO_ROOT
 
 TODAY = "2026-11-28"
 SEVERITY = {"error": 1, "warning": 2, "notice": 3, "info": 4}  # DiagnosticSeverity; info is a Hint
@@ -53,8 +54,9 @@ def server_env(**extra: str) -> dict:
 
 def cli(tmp_path: Path, name: str, text: str, *flags: str) -> subprocess.CompletedProcess:
     """The command line on ``text`` as the file ``name`` (stdin), bytes in and out."""
-    return subprocess.run([sys.executable, "-m", "codemod", *flags, "--stdin-filename", str(tmp_path / name), "-"], cwd=tmp_path,
-                          env=server_env(), input=text.encode("utf-8"), capture_output=True, timeout=120)
+    return run_python(["-m", "codemod", *flags, "--stdin-filename", str(tmp_path / name), "-"], cwd=tmp_path,
+                      env=server_env(), input=text.encode("utf-8"), text=False, timeout=120, preload=CLI_MODULES,
+                      server="cli")
 
 
 def cli_findings(tmp_path: Path, name: str, text: str) -> List[dict]:

@@ -10,10 +10,10 @@ from codemod.applier import select_edits
 from codemod.ftypes import Edit, Finding
 from helpers import run_cli
 
-N = 5000
+N = 2000  # thousands, as generated modules hold; how the time grows with more is the benchmark's
 
 
-def test_a_file_with_5000_retired_ids_is_fixed_in_one_run(tmp_path):
+def test_a_file_with_thousands_of_retired_ids_is_fixed_in_one_run(tmp_path):
     path = tmp_path / "models.py"
     path.write_text("".join(f'MODEL_{i} = "deepseek-chat"\n' for i in range(N)))
     first = run_cli(["--fix", "-q", "models.py"], tmp_path)

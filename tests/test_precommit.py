@@ -65,8 +65,10 @@ def test_files_pattern_selects_exactly_what_the_scanners_read(path):
 
 @pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory) -> Tuple[Path, str]:
-    """A git repository holding the current working tree's package, committed; and its sha."""
-    repo = tmp_path_factory.mktemp("hook-repo")
+    """A git repository holding the current working tree's package, committed; and its sha. Named as the
+    README's clone is, so that the README's own steps use it, and the hook's environment, once installed."""
+    repo = tmp_path_factory.mktemp("hook-repo") / "v4-migrate"
+    repo.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for item in SNAPSHOT_ITEMS:
         source = REPO_ROOT / item
@@ -193,11 +195,10 @@ def _readme_block(heading: str, language: str) -> str:
 
 
 def test_the_readmes_pre_commit_snippet_runs_as_written(tmp_path, hook_repo, pre_commit_home):
-    """From a project next to a clone of this repository at ../v4-migrate, the README's
-    commands write a config that pre-commit runs, and the installed hook blocks a commit."""
-    repo_path, _ = hook_repo
-    subprocess.run(["git", "clone", "-q", str(repo_path), str(tmp_path / "v4-migrate")], check=True)
-    project = tmp_path / "project"
+    """From a project next to a clone of this repository at ../v4-migrate (the hook's repository), the
+    README's commands write a config that pre-commit runs, and the installed hook blocks a commit."""
+    repo_path, sha = hook_repo
+    project = repo_path.parent / f"project-{tmp_path.name}"
     project.mkdir()
     (project / "app.py").write_text(LEGACY_PY, encoding="utf-8")
     git(project, "init", "-q")
@@ -208,7 +209,7 @@ def test_the_readmes_pre_commit_snippet_runs_as_written(tmp_path, hook_repo, pre
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", snippet], cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
-    assert config["repos"][0]["repo"] == str((tmp_path / "v4-migrate").resolve())
+    assert (config["repos"][0]["repo"], config["repos"][0]["rev"]) == (str(repo_path), sha)
     git(project, "add", "-A")
     commit = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x"],
                             cwd=project, env=env, capture_output=True, text=True, timeout=900)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -16,6 +15,7 @@ from typing import Dict, List, Tuple
 import pytest
 
 from codemod.catalog import PRIMARY_PROVIDER, Catalog, CatalogError, _provider_file, provider_names
+from helpers import run_cli as cli
 
 OTHER_PROVIDERS = [name for name in provider_names() if name != PRIMARY_PROVIDER]
 TODAY = "2026-12-01"
@@ -98,8 +98,7 @@ def write_cases(root: Path, cases: List[Tuple[str, str, str]]) -> Dict[str, Tupl
 
 def findings_by_file(root: Path, providers: List[str]) -> Dict[str, List[dict]]:
     (root / "pyproject.toml").write_text("[tool.v4-migrate]\nproviders = " + json.dumps(providers) + "\n")
-    proc = subprocess.run([sys.executable, "-m", "codemod", "--format", "json", "--today", TODAY, "."],
-                          cwd=root, capture_output=True, text=True, timeout=600)
+    proc = cli(["--format", "json", "--today", TODAY, "."], root)
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads(proc.stdout)
     assert report["errors"] == [], report["errors"]
@@ -187,7 +186,7 @@ def test_look_alikes_and_other_platforms_forms_are_never_reported(provider, tmp_
 def test_an_unknown_provider_in_the_config_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.v4-migrate]\nproviders = ["deepseek", "openia"]\n')
     (tmp_path / "app.py").write_text('MODEL = "deepseek-chat"\n')
-    proc = subprocess.run([sys.executable, "-m", "codemod", "--today", TODAY, "."], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    proc = cli(["--today", TODAY, "."], tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "providers" in proc.stderr and "must be one of" in proc.stderr and "openia" not in proc.stdout
     assert "Traceback" not in proc.stderr
@@ -207,7 +206,7 @@ def test_deepseek_chat_can_target_deepseek_flash(tmp_path):
                                              'retired_at = "2026-07-24T15:59:00Z"\n')
     (tmp_path / "app.py").write_text('from openai import OpenAI\n\nclient = OpenAI(base_url="https://api.deepseek.com")\n'
                                      'client.chat.completions.create(model="deepseek-chat", messages=[])\n')
-    proc = subprocess.run([sys.executable, "-m", "codemod", "--fix", "--today", TODAY, "."], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    proc = cli(["--fix", "--today", TODAY, "."], tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     fixed = (tmp_path / "app.py").read_text()
     assert '"deepseek-flash"' in fixed and '"thinking": {"type": "disabled"}' in fixed, fixed
@@ -219,8 +218,7 @@ def test_deepseek_chat_can_target_deepseek_flash(tmp_path):
 def catalog_check(tmp_path: Path, listed, provider: str) -> subprocess.CompletedProcess:
     path = tmp_path / "models.json"
     path.write_text(json.dumps(listed) if not isinstance(listed, str) else listed)
-    return subprocess.run([sys.executable, "-m", "codemod", "catalog", "check", str(path), "--provider", provider],
-                          capture_output=True, text=True, timeout=120)
+    return cli(["catalog", "check", str(path), "--provider", provider], tmp_path)
 
 
 @pytest.mark.parametrize("provider", OTHER_PROVIDERS)
@@ -268,8 +266,7 @@ def test_a_project_chooses_the_variable_a_providers_ids_read(tmp_path):
     model_id = next(iter(entries(provider)))
     files = write_cases(tmp_path, [(provider, model_id, provider)])
     (tmp_path / "pyproject.toml").write_text(f'[tool.v4-migrate]\nproviders = ["{provider}"]\nenv-vars = {{ {provider} = "LLM_MODEL" }}\n')
-    proc = subprocess.run([sys.executable, "-m", "codemod", "--fix", "--unsafe-fixes", "--today", TODAY, "."], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    proc = cli(["--fix", "--unsafe-fixes", "--today", TODAY, "."], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     fixed = (tmp_path / next(iter(files))).read_text()
     model = Catalog.load(providers=(provider,)).retired[model_id]
@@ -291,8 +288,7 @@ def test_ids_in_logic_are_for_review_never_fixed(provider, tmp_path):
 
 
 def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "codemod", "--today", TODAY, *args], cwd=root, capture_output=True, text=True,
-                          timeout=120)
+    return cli(["--today", TODAY, *args], root)
 
 
 def test_the_alias_is_reported_only_when_ds008_is_selected(tmp_path):

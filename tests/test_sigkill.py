@@ -18,7 +18,8 @@ from typing import Dict, List, Set
 import pytest
 
 from codemod import tempnames
-from helpers import REPO_ROOT
+from forked_python import popen
+from helpers import CLI_MODULES, REPO_ROOT
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads processes from /proc")
 
@@ -35,12 +36,13 @@ def _module(index: int) -> str:
             f'    return client.chat.completions.create(model="{legacy}", messages=messages)\n')
 
 
-def _run_fix(cwd: Path) -> subprocess.Popen:
+def _run_fix(cwd: Path):
+    """The run, forked from the tests' server for the command line (its start-up is no part of these tests)."""
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "V4_MIGRATE_TODAY")}
     env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["V4_MIGRATE_POOL_MIN_BYTES"] = "0"  # the pool, and its workers, for these few small files
-    return subprocess.Popen([sys.executable, "-m", "codemod", "--fix", "--today", TODAY, "-j", "2", "."], cwd=cwd,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    return popen(["-m", "codemod", "--fix", "--today", TODAY, "-j", "2", "."], cwd=cwd, env=env,
+                 preload=CLI_MODULES, server="cli", start_new_session=True)
 
 
 def _snapshot(tree: Path) -> Dict[str, bytes]:
