@@ -59,6 +59,14 @@ def tree(tmp_path):
     return tmp_path
 
 
+def each_way(monkeypatch):
+    """Loops twice: forked, then with ``V4_MIGRATE_TEST_FORK=0`` (subprocess)."""
+    for fork in ("1", "0"):
+        monkeypatch.setenv("V4_MIGRATE_TEST_FORK", fork)
+        yield fork == "1"
+    monkeypatch.delenv("V4_MIGRATE_TEST_FORK")
+
+
 def both(monkeypatch, args, **kwargs):
     """(forked, plain) results of the same run."""
     forked = run_python(args, **kwargs)
@@ -97,8 +105,7 @@ def test_a_module_run_with_dash_m_gets_its_file_as_argv0_and_the_cwd_on_its_path
 
 def test_a_run_past_its_timeout_is_killed_and_raises_as_subprocess_does(tmp_path, monkeypatch):
     (tmp_path / "main.py").write_text('import time\nprint("started", flush=True)\ntime.sleep(60)\n')
-    for fork in ("1", "0"):
-        monkeypatch.setenv("V4_MIGRATE_TEST_FORK", fork)
+    for _ in each_way(monkeypatch):
         with pytest.raises(subprocess.TimeoutExpired) as raised:
             run_python(["main.py"], cwd=tmp_path, env=clean_env(), timeout=1)
         assert raised.value.cmd[0] == sys.executable
@@ -137,8 +144,7 @@ def test_a_child_with_pipes_talks_as_a_popen_does(tmp_path, monkeypatch):
         'import sys\n\nfor line in sys.stdin:\n    print("got", line.strip(), flush=True)\n'
         'print("stdin closed", file=sys.stderr)\nsys.exit(5)\n')
     results = []
-    for fork in ("1", "0"):
-        monkeypatch.setenv("V4_MIGRATE_TEST_FORK", fork)
+    for _ in each_way(monkeypatch):
         process = popen(["main.py"], cwd=tmp_path, env=clean_env())
         process.stdin.write(b"one\n")
         process.stdin.flush()
@@ -189,8 +195,7 @@ def test_a_child_in_its_own_session_leads_it_and_dies_with_its_group(tmp_path, m
         'helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])\n'
         'print(os.getsid(0) == os.getpid() == os.getpgid(helper.pid), helper.pid, flush=True)\n'
         'time.sleep(60)\n')
-    for fork in ("1", "0"):
-        monkeypatch.setenv("V4_MIGRATE_TEST_FORK", fork)
+    for _ in each_way(monkeypatch):
         process = popen(["main.py"], cwd=tmp_path, env=clean_env(), start_new_session=True)
         leads, helper = process.stdout.readline().split()
         assert leads == b"True"
@@ -212,8 +217,7 @@ def test_communicate_writes_input_and_reads_both_pipes_to_their_end(tmp_path, mo
         'import sys\ndata = sys.stdin.buffer.read()\nsys.stdout.buffer.write(data * 50000)\n'
         'sys.stderr.buffer.write(data * 50000)\nsys.exit(4)\n')
     results = []
-    for fork in ("1", "0"):
-        monkeypatch.setenv("V4_MIGRATE_TEST_FORK", fork)
+    for _ in each_way(monkeypatch):
         process = popen(["main.py"], cwd=tmp_path, env=clean_env())
         results.append((*process.communicate(b"ab", timeout=30), process.returncode))  # more than a pipe holds
     assert results[0] == results[1] == (b"ab" * 50000, b"ab" * 50000, 4)
