@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from codemod import redact
@@ -20,6 +21,15 @@ SAFE = "safe"
 UNSAFE = "unsafe"
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _line_starts(text: str) -> List[int]:
+    """Where each line starts: after each line break (CR LF, CR or LF), as Python sees them."""
+    if "\r" in text:
+        return [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    starts = list(accumulate([len(line) + 1 for line in text.split("\n")], initial=0))  # (a third of the time)
+    starts.pop()  # the end of the text, past its last line
+    return starts
 
 
 @dataclass(frozen=True, order=True)
@@ -91,7 +101,7 @@ class SourceText:
 
     def __init__(self, text: str):
         self.text = text
-        self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._starts = _line_starts(text)
         self._lines: Dict[int, str] = {}
 
     def with_same_lines(self, text: str) -> "SourceText":

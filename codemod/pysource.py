@@ -5,9 +5,13 @@ cheap exact positions."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import operator
+import threading
 from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
@@ -70,25 +74,73 @@ def item_insertion(source: SourceText, span: Span, last: Optional[cst.CSTNode], 
     return last_end, f",{newline}{indent}{text}"
 
 
+def parse_module(text: str) -> cst.Module:
+    """``cst.parse_module(text)``, without the check LibCST runs on each node as the parser makes
+    it (``CSTNode.__post_init__`` calls ``_validate``: about 30% of a parse). The check is for
+    trees built by hand; a parsed tree is valid as the grammar made it. Where LibCST's nodes are
+    checked some other way (another version), this is the plain parse."""
+    global _parsing
+    if _VALIDATE is None:
+        return cst.parse_module(text)
+    with _UNCHECKED_PARSE:  # (nodes made by another thread meanwhile go unchecked too)
+        _parsing = True
+        try:
+            return cst.parse_module(text)
+        finally:
+            _parsing = False
+
+
+def _validating_post_init(node_class: type) -> Optional[Callable]:
+    """``node_class.__post_init__`` (LibCST's CSTNode's) when all it does is call
+    ``self._validate()``; else None."""
+    post_init = vars(node_class).get("__post_init__")
+    code = getattr(post_init, "__code__", None)
+    if code is None or code.co_names != ("_validate",) or code.co_argcount != 1:
+        return None
+    return post_init
+
+
+def _post_init(self: cst.CSTNode) -> None:
+    if not _parsing:
+        self._validate()
+
+
+_parsing = False
+_VALIDATE = _validating_post_init(CSTNode)
+_UNCHECKED_PARSE = threading.Lock()
+if _VALIDATE is not None:
+    # set once: a class attribute changed at each parse would reset the interpreter's caches of
+    # every node class's attributes, which cost more than the check saved
+    CSTNode.__post_init__ = _post_init
+
+
 class Visitor(cst.CSTVisitor):
     """A CSTVisitor that finds its ``visit_<Node>``/``leave_<Node>`` methods once per node type
     and has no per-attribute hooks (nothing here uses them): LibCST's builds and looks up one
     method name per node and visit, and two per attribute."""
 
-    _dispatch: Dict[Tuple[type, str, type], Optional[Callable]] = {}
+    # per subclass: node type -> its visit_/leave_ method, or None (filled in as types are met)
+    _visits: Dict[type, Optional[Callable]] = {}
+    _leaves: Dict[type, Optional[Callable]] = {}
 
-    def _method(self, prefix: str, node_type: type) -> Optional[Callable]:
-        key = (type(self), prefix, node_type)
-        if key not in Visitor._dispatch:
-            Visitor._dispatch[key] = getattr(type(self), f"{prefix}{node_type.__name__}", None)
-        return Visitor._dispatch[key]
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._visits, cls._leaves = {}, {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        method = self._method("visit_", type(node))
+        node_type = type(node)
+        try:
+            method = self._visits[node_type]
+        except KeyError:
+            method = self._visits[node_type] = getattr(type(self), f"visit_{node_type.__name__}", None)
         return method is None or method(self, node) is not False
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        method = self._method("leave_", type(original_node))
+        node_type = type(original_node)
+        try:
+            method = self._leaves[node_type]
+        except KeyError:
+            method = self._leaves[node_type] = getattr(type(self), f"leave_{node_type.__name__}", None)
         if method is not None:
             method(self, original_node)
 
@@ -110,28 +162,63 @@ def visit_tree(node: cst.CSTNode, visitor: Visitor) -> None:
 
 
 def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    node_type = type(node)
+    values = _CHILD_VALUES.get(node_type)
+    if values is None or (node_type in _UNSEEN and any(getattr(node, name) is not None for name in _UNSEEN[node_type])):
+        values = _learn_child_values(node)
     children: List[cst.CSTNode] = []
-    for name in _visit_order(node):
-        value = getattr(node, name)
-        if type(value) in _NODE_TYPES:
-            children.append(value)
-        elif type(value) is tuple or type(value) is list:
-            children += [item for item in value if type(item) in _NODE_TYPES]
+    is_node = _IS_NODE_TYPE.get
+    for value in values(node):
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            for item in value:
+                known = is_node(type(item))
+                if known or (known is None and _is_node_type(type(item))):
+                    children.append(item)
+        else:
+            known = is_node(value_type)
+            if known or (known is None and _is_node_type(value_type)):
+                children.append(value)
     return children
 
 
-_VISIT_ORDER: Dict[type, Tuple[str, ...]] = {}
+# per node type: a function giving the values of the attributes LibCST visits, in its order
+_CHILD_VALUES: Dict[type, Callable[[cst.CSTNode], Tuple[object, ...]]] = {}
+# A type visits its attributes in a fixed order, but may skip one that is None (an f-string
+# expression's ``format_spec``). Per type whose order was learnt where such attributes were
+# None: their names; the order is learnt again from the first node that has one of them.
+_UNSEEN: Dict[type, Tuple[str, ...]] = {}
+
+
+def _learn_child_values(node: cst.CSTNode) -> Callable[[cst.CSTNode], Tuple[object, ...]]:
+    node_type = type(node)
+    order = _visit_order(node)
+    unseen = tuple(name for name in _field_names(node_type) if name not in order and getattr(node, name) is None)
+    if unseen:
+        _UNSEEN[node_type] = unseen
+    else:
+        _UNSEEN.pop(node_type, None)
+    if len(order) > 1:
+        values = operator.attrgetter(*order)  # one call in C for all of them
+    elif order:
+        name = order[0]
+        values = lambda child: (getattr(child, name),)  # noqa: E731
+    else:
+        values = lambda child: ()  # noqa: E731
+    _CHILD_VALUES[node_type] = values
+    return values
+
+
+def _field_names(node_type: type) -> Tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(node_type))
 
 
 def _visit_order(node: cst.CSTNode) -> Tuple[str, ...]:
-    """The attributes LibCST visits, in its order (not the fields' order): asked of LibCST itself,
-    once per node type, as each type visits its attributes in a fixed order."""
-    order = _VISIT_ORDER.get(type(node))
-    if order is None:
-        probe = _AttributeOrder()
-        node._visit_and_replace_children(probe)
-        order = _VISIT_ORDER[type(node)] = tuple(probe.attributes)
-    return order
+    """The attributes LibCST visits for ``node``, in its order (not the fields' order): asked of
+    LibCST itself."""
+    probe = _AttributeOrder()
+    node._visit_and_replace_children(probe)
+    return tuple(probe.attributes)
 
 
 class _AttributeOrder(cst.CSTVisitor):
@@ -146,18 +233,14 @@ class _AttributeOrder(cst.CSTVisitor):
         self.attributes.append(attribute)
 
 
-class _NodeTypes(dict):
-    """``type in _NODE_TYPES``: whether a type is a CSTNode class, found once per type from its
-    MRO (isinstance and issubclass on LibCST's abstract classes go through ABCMeta: slow)."""
-
-    def __contains__(self, value_type: object) -> bool:
-        known = self.get(value_type)
-        if known is None:
-            known = self[value_type] = cst.CSTNode in getattr(value_type, "__mro__", ())
-        return known
+# type -> whether it is a CSTNode class, found once per type from its MRO (isinstance and
+# issubclass on LibCST's abstract classes go through ABCMeta: slow)
+_IS_NODE_TYPE: Dict[type, bool] = {}
 
 
-_NODE_TYPES = _NodeTypes()
+def _is_node_type(value_type: type) -> bool:
+    known = _IS_NODE_TYPE[value_type] = cst.CSTNode in getattr(value_type, "__mro__", ())
+    return known
 
 
 class _OffsetCodegenState(CodegenState):
@@ -169,8 +252,10 @@ class _OffsetCodegenState(CodegenState):
     def __init__(self, default_indent: str, default_newline: str):
         super().__init__(default_indent=default_indent, default_newline=default_newline)
         self.offset = 0
-        self.syntactic: Dict[cst.CSTNode, Tuple[int, int]] = {}
-        self.inclusive: Dict[cst.CSTNode, Tuple[int, int]] = {}
+        # keyed by id(node): a node's own __hash__ is a Python call, an int's is not (every node
+        # of the module is recorded, and the module keeps them all alive, so no id is reused)
+        self.syntactic: Dict[int, Tuple[int, int]] = {}
+        self.inclusive: Dict[int, Tuple[int, int]] = {}
         self._starts: List[int] = []
 
     def add_indent_tokens(self) -> None:
@@ -186,8 +271,9 @@ class _OffsetCodegenState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         span = (self._starts.pop(), self.offset)
-        self.inclusive[node] = span
-        self.syntactic.setdefault(node, span)
+        key = id(node)
+        self.inclusive[key] = span
+        self.syntactic.setdefault(key, span)
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> "_SyntacticSpan":
         return _SyntacticSpan(self, node, start_node, end_node)
@@ -209,9 +295,9 @@ class _SyntacticSpan:
         if exc_type is not None:  # nothing recorded; an interrupt unwinding through here goes on
             return
         syntactic = self.state.syntactic
-        start = syntactic[self.start_node][0] if self.start_node is not None else self.start
-        end = syntactic[self.end_node][1] if self.end_node is not None else self.state.offset
-        syntactic[self.node] = (start, end)
+        start = syntactic[id(self.start_node)][0] if self.start_node is not None else self.start
+        end = syntactic[id(self.end_node)][1] if self.end_node is not None else self.state.offset
+        syntactic[id(self.node)] = (start, end)
 
 
 class OffsetPositions(Mapping):
@@ -229,21 +315,21 @@ class OffsetPositions(Mapping):
         self.inclusive = state.inclusive
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
-        return self.spans[node]
+        return self.spans[id(node)]
 
     def statements_at(self, offsets: Iterable[int]) -> Set[cst.CSTNode]:
         """The top-level statements whose text (leading comments included) holds an offset."""
         body = list(self.module.body)
-        starts = [self.inclusive[statement][0] for statement in body]
+        starts = [self.inclusive[id(statement)][0] for statement in body]
         found: Set[cst.CSTNode] = set()
         for offset in offsets:
             index = bisect.bisect_right(starts, offset) - 1
-            if index >= 0 and offset < self.inclusive[body[index]][1]:
+            if index >= 0 and offset < self.inclusive[id(body[index])][1]:
                 found.add(body[index])
         return found
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        start, end = self.spans[node]
+        start, end = self.spans[id(node)]
         return CodeRange(self._position(start), self._position(end))
 
     def _position(self, offset: int) -> CodePosition:
@@ -253,7 +339,12 @@ class OffsetPositions(Mapping):
         return CodePosition(line, column - 1)
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
-        return iter(self.spans)
+        pending: List[cst.CSTNode] = [self.module]
+        while pending:  # the module's nodes that the codegen wrote (a few that it does not, it skips)
+            node = pending.pop()
+            if id(node) in self.spans:
+                yield node
+            pending += _children(node)
 
     def __len__(self) -> int:
         return len(self.spans)

@@ -1,13 +1,20 @@
-"""OffsetPositions must give exactly LibCST's PositionProvider ranges, node for node."""
+"""The cheap parts of a Python scan against what they stand for: OffsetPositions must give exactly
+LibCST's PositionProvider ranges, node for node; visit_tree LibCST's visit; parse_module (without
+LibCST's node checks) its tree; SourceText's line starts and the pruned text's placeholders the
+line breaks Python sees."""
 
 from __future__ import annotations
+
+import re
 
 import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from codemod import pysource
 from codemod.ftypes import SourceText
 from codemod.pysource import OffsetPositions, Visitor, visit_tree
+from codemod.scanners._pyprune import _spaces_but_line_breaks
 from helpers import REPO_ROOT
 
 SOURCES = [
@@ -63,3 +70,107 @@ def test_visit_tree_calls_the_visitor_as_libcst_does(source):
     module.visit(by_libcst)
     visit_tree(module, by_walk)
     assert by_walk.events == by_libcst.events
+
+
+ALL_SOURCES = SOURCES + EXTRA + [p.read_text() for p in sorted((REPO_ROOT / "codemod").rglob("*.py"))]
+
+
+@pytest.mark.parametrize("source", SOURCES + EXTRA)
+def test_offset_positions_cover_every_node_once(source):
+    """Its spans are kept by id(node); as a Mapping it still gives the module's nodes."""
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    actual = OffsetPositions(module, SourceText(source))
+    assert sorted(map(id, actual)) == sorted(map(id, expected))
+    assert len(actual) == len(expected)
+
+
+@pytest.mark.parametrize("source", ALL_SOURCES)
+def test_parse_module_gives_the_tree_libcst_gives(source):
+    ours = pysource.parse_module(source)
+    assert ours.deep_equals(cst.parse_module(source))
+    assert ours.code == source
+
+
+class _CountedChecks:
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        checked = cst.Name._validate
+
+        def counted(node):
+            self.calls += 1
+            return checked(node)
+
+        monkeypatch.setattr(cst.Name, "_validate", counted)
+
+
+def test_parse_module_skips_the_checks_of_a_parse_only(monkeypatch):
+    """The installed LibCST checks each node in CSTNode.__post_init__ (what parse_module leans
+    on: it must be so on every supported Python); a parse skips the checks, nodes built by hand
+    are still checked."""
+    assert pysource._VALIDATE is not None
+    checks = _CountedChecks(monkeypatch)
+    pysource.parse_module("answer = question(model=name)\n")
+    assert checks.calls == 0
+    cst.parse_module("answer = question(model=name)\n")
+    assert checks.calls == 4  # answer, question, model, name
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")
+    assert checks.calls == 5
+
+
+def test_parse_module_is_the_plain_parse_where_libcst_checks_nodes_another_way(monkeypatch):
+    monkeypatch.setattr(pysource, "_VALIDATE", None)
+    checks = _CountedChecks(monkeypatch)
+    tree = pysource.parse_module("answer = question(model=name)\n")
+    assert checks.calls == 4
+    assert tree.deep_equals(cst.parse_module("answer = question(model=name)\n"))
+
+
+def test_the_check_is_recognised_only_as_libcst_1_writes_it():
+    class Checked:
+        def __post_init__(self):
+            self._validate()
+
+    class CheckedMore:
+        def __post_init__(self):
+            self._validate()
+            self._freeze()
+
+    class Unchecked:
+        pass
+
+    assert pysource._validating_post_init(Checked) is vars(Checked)["__post_init__"]
+    assert pysource._validating_post_init(CheckedMore) is None
+    assert pysource._validating_post_init(Unchecked) is None
+
+
+LINE_BREAK_CASES = ["", "x", "x\n", "a\nb", "a\n\nb\n", "a\r\nb\r\n", "a\rb", "a\r\n\rb\n\nc", "\n\n", "tab\tfeed\x0cline\n", "\u2028not a break\n"]
+
+
+@pytest.mark.parametrize("text", LINE_BREAK_CASES)
+def test_line_starts_are_after_python_line_breaks(text):
+    """SourceText splits a text without CR by str methods; the regex it used before decides."""
+    expected = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    source = SourceText(text)
+    assert [source.line_start(line) for line in range(1, source.line_count + 1)] == expected
+
+
+@pytest.mark.parametrize("text", LINE_BREAK_CASES)
+def test_placeholder_blanks_keep_every_line_break(text):
+    blank = _spaces_but_line_breaks(text)
+    assert len(blank) == len(text)
+    assert [c for c in blank if c in "\r\n"] == [c for c in text if c in "\r\n"]
+    assert all(b == c if c in "\r\n" else b == " " for b, c in zip(blank, text))
+
+
+def test_visit_tree_visits_a_format_spec_after_an_f_string_without_one(monkeypatch):
+    """An f-string expression's format_spec is visited only when it has one: the order of its
+    attributes learnt from one without it must not hide the spec of the next."""
+    monkeypatch.setattr(pysource, "_CHILD_VALUES", {})  # as in a new process
+    monkeypatch.setattr(pysource, "_UNSEEN", {})
+    source = "a = f\"{x}\"\nb = f\"{y:{'deepseek-chat'}}\"\n"
+    test_visit_tree_calls_the_visitor_as_libcst_does(source)
+    events = _Recorder()
+    visit_tree(cst.parse_module(source), events)
+    assert ("visit", "SimpleString") in [(kind, name) for kind, _, name in events.events]

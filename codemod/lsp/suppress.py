@@ -18,7 +18,7 @@ import shlex
 import tokenize
 import warnings
 from pathlib import PurePath
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Tuple
 
 from codemod import suppressions
 from codemod.ftypes import Edit, Finding, SourceText

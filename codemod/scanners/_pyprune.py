@@ -161,12 +161,18 @@ def _any_in(offsets: Sequence[int], low: int, high: int) -> bool:
 _LINE_BREAKS = re.compile(r"(\r\n|\r|\n)")
 
 
+def _spaces_but_line_breaks(text: str) -> str:
+    if "\r" not in text:  # the usual case, split by str in C: three times faster
+        return "\n".join(" " * len(line) for line in text.split("\n"))
+    parts = _LINE_BREAKS.split(text)  # line, break, line, ..., line
+    return "".join(part if index % 2 else " " * len(part) for index, part in enumerate(parts))
+
+
 def _placeholder(source: SourceText, first: int, last: int, start: int, end: int) -> str:
     """One statement of the same length and line breaks for lines ``first``..``last`` (offsets
     ``start``..``end``), which no scan looks into: a string, which LibCST reads as one token;
     where a line is too short for its quotes, ``0`` or an empty tuple."""
-    parts = _LINE_BREAKS.split(source.text[start:end])  # line, break, line, ..., line
-    blank = "".join(part if index % 2 else " " * len(part) for index, part in enumerate(parts))
+    blank = _spaces_but_line_breaks(source.text[start:end])
     first_length = len(source.line_text(first)) - (start - source.line_start(first))
     if first_length >= 3 and len(source.line_text(last)) >= 3 and len(blank) >= 6:
         return '"""' + blank[3:-3] + '"""'

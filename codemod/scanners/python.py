@@ -9,7 +9,7 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -18,7 +18,7 @@ from codemod.catalog import PRIMARY_PROVIDER, AliasMatch, IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.libraries import shape_for
 from codemod.project import is_test_path
-from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, visit_tree
+from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, parse_module, visit_tree
 from codemod.scanners._literals import python_string
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners import _pychunks
@@ -285,7 +285,7 @@ def verify(text: str, original: Optional[str] = None) -> None:
 
 def parse(text: str) -> cst.Module:
     try:
-        return cst.parse_module(text)
+        return parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise ScanError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}") from None
     except (RecursionError, MemoryError):
