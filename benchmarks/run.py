@@ -60,6 +60,11 @@ TARGETS = {
 # on a shared machine: it takes this many times the runs of the others, and its verdict is the
 # median of the ratios of the turns (each pair meets the same load), not the ratio of two medians.
 COMPARE_RUNS_FACTOR = 3
+# A fixed pure-Python loop, timed in a new interpreter before and after a run. The checks are
+# mostly Python and git grep is C, so every ratio to git grep moves with the machine's speed at
+# Python (on this shared machine it was once about 3x slower than on another day, while git grep
+# was 1.35x slower): compare this figure before comparing two runs' ratios.
+PYTHON_SPEED_CODE = "import time; t = time.process_time(); sum(i * i for i in range(2_000_000)); print(time.process_time() - t)"
 
 
 # -- the checks ----------------------------------------------------------------------------------
@@ -158,7 +163,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         log("language server latency ...")
         results["lsp"] = lsp_latency.measure(max(5, args.runs * 2), work=args.work)
 
-    results["load_after"] = _load_average()
+    results["load_after"], results["python_speed_after"] = _load_average(), python_speed()
     rows = summarize(results)
     print()
     print(render_text(results, rows))
@@ -173,7 +178,7 @@ def describe_tree(tree: Path, manifest: dict, runs: int) -> Dict[str, object]:
     py_files = int(subprocess.run(["git", "ls-files", "*.py"], cwd=tree, stdout=subprocess.PIPE).stdout.count(b"\n"))
     total_files = int(subprocess.run(["git", "ls-files"], cwd=tree, stdout=subprocess.PIPE).stdout.count(b"\n"))
     return {
-        "load_before": _load_average(),
+        "load_before": _load_average(), "python_speed_before": python_speed(),
         "files": total_files, "python_files": py_files, "bytes": manifest["bytes"], "cores": os.cpu_count() or 1, "runs": runs,
         "planted_files": sum(1 for i in manifest["interesting"].values() if i["planted"]),
         "decoy_files": sum(1 for i in manifest["interesting"].values() if i["decoy"]),
@@ -414,6 +419,10 @@ def details(r: Dict) -> List[str]:
     lines += lsp_latency.details(r.get("lsp"))
     lines.append(f"load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']} ({r['cores']} cores; other "
                  "processes on the machine slow the parallel parts most)")
+    if "python_speed_before" in r:
+        lines.append(f"Python speed: a fixed loop (2,000,000 squares summed) took {r['python_speed_before']:.3f} s of CPU before the "
+                     f"run and {r['python_speed_after']:.3f} s after, best of 3 in a new interpreter; where it differs between two "
+                     "runs, so do their ratios to git grep (C), whatever the code")
     return lines
 
 
@@ -485,6 +494,15 @@ def method(args) -> List[str]:
     ] + ([f"Compare: `python -m codemod` from this checkout and from `git archive {args.compare} codemod rules`, in turns, "
           f"{COMPARE_RUNS_FACTOR * args.runs} turns after one warm-up turn, on the tree and on a clone of it less its JS/TS "
           "files (the same work for both); the verdict is the median of the turns' ratios."] if args.compare else [])
+
+
+def python_speed(runs: int = 3) -> float:
+    """The least CPU seconds of PYTHON_SPEED_CODE over ``runs`` new interpreters."""
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([PYTHON, "-c", PYTHON_SPEED_CODE], stdout=subprocess.PIPE, check=True, env=clean_env(), text=True).stdout
+        times.append(float(out))
+    return min(times)
 
 
 def _load_average() -> str:

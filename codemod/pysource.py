@@ -1,6 +1,6 @@
 """Small helpers on LibCST nodes and the original text, shared by the Python scanner and the
-retry fixer: names, keyword arguments, adding an item to a bracketed list in its layout, and
-cheap exact positions."""
+retry fixer: names, keyword arguments, adding an item to a bracketed list in its layout; and the
+cheap versions of LibCST's own parse (without its checks of each node), walk and positions."""
 
 from __future__ import annotations
 

@@ -272,3 +272,13 @@ def _first_use_of_os_precedes_import(path: Path) -> bool:
     imports = [i for i, s in enumerate(body) if isinstance(s, ast.Import) and any(a.name == "os" and not a.asname for a in s.names)]
     uses = [i for i, s in enumerate(body) if not isinstance(s, (ast.FunctionDef, ast.Import)) and "os." in ast.unparse(s)]
     return bool(imports and uses and uses[0] < imports[-1])
+
+
+def test_the_results_say_how_fast_the_machine_ran_python():
+    """Ratios to git grep (C) move with the machine's speed at Python; the details carry a fixed
+    loop's CPU time, before and after, so that two runs can be compared."""
+    speed = run.python_speed(1)
+    assert 0 < speed < 60
+    lines = run.details({"files": 1, "python_files": 1, "bytes": {"py": 1}, "planted_files": 0, "decoy_files": 0, "densities": [],
+                         "cores": 2, "load_before": "0", "load_after": "0", "python_speed_before": speed, "python_speed_after": 0.25})
+    assert f"took {speed:.3f} s of CPU before the run and 0.250 s after" in lines[-1]
