@@ -23,7 +23,7 @@ UNSAFE = "unsafe"
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
-def _line_starts(text: str) -> List[int]:
+def line_starts(text: str) -> List[int]:
     """Where each line starts: after each line break (CR LF, CR or LF), as Python sees them."""
     if "\r" in text:
         return [0] + [m.end() for m in _NEWLINE.finditer(text)]
@@ -101,7 +101,7 @@ class SourceText:
 
     def __init__(self, text: str):
         self.text = text
-        self._starts = _line_starts(text)
+        self._starts = line_starts(text)
         self._lines: Dict[int, str] = {}
 
     def with_same_lines(self, text: str) -> "SourceText":

@@ -8,7 +8,7 @@ import bisect
 import dataclasses
 import operator
 import threading
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
@@ -301,35 +301,135 @@ class _SyntacticSpan:
 
 
 class OffsetPositions(Mapping):
-    """PositionProvider's ranges for a module, from one cheap codegen pass; CodeRange objects
-    are made only for the nodes looked up."""
+    """PositionProvider's ranges for a module, from a cheap codegen; CodeRange objects are made
+    only for the nodes looked up.
 
-    def __init__(self, module: cst.Module, source: SourceText):
-        state = _OffsetCodegenState(module.default_indent, module.default_newline)
-        module._codegen(state)
-        if not source.text.startswith("".join(state.tokens)[: len(source.text)]):
-            raise ValueError("codegen does not reproduce the file")
+    Given the line each top-level statement starts on (``statement_lines``: decorators
+    included, leading comments not), the codegen runs a statement at a time, when a span in it
+    is first asked for: about half of a pruned module's nodes are never asked about (imports,
+    mostly). Each statement run is checked against the text between its start and the next
+    one's, and the module's header and footer lines are, so every offset looked up is where the
+    whole module's codegen puts it. Without the lines, or where they do not fit the module (a
+    file without a final newline, one the lines miscount), the codegen runs on the whole module
+    at once, as LibCST's does."""
+
+    def __init__(self, module: cst.Module, source: SourceText, statement_lines: Optional[Sequence[int]] = None):
         self.module = module
         self.source = source
-        self.spans = state.syntactic
-        self.inclusive = state.inclusive
+        self._state = _OffsetCodegenState(module.default_indent, module.default_newline)
+        self.spans = self._state.syntactic
+        self.inclusive = self._state.inclusive
+        # per top-level statement: where its text starts (leading comments included), then where
+        # the footer starts; None once the whole module is generated
+        self._starts: Optional[List[int]] = None
+        self._generated: List[bool] = []
+        self._owners: Dict[int, int] = {}  # id(node) -> its statement, for the statements walked
+        self._walked = 0  # the statements before this one are walked or generated
+        if statement_lines is not None:
+            self._starts = self._statement_starts(statement_lines)
+        if self._starts is None:
+            self._generate_all()
+        else:
+            self._generated = [False] * len(module.body)
+
+    def _generate_all(self, checked: bool = True) -> None:
+        state = self._state
+        state.tokens, state.offset = [], 0
+        self.spans.clear()
+        self.inclusive.clear()
+        self.module._codegen(state)
+        if checked and not self.source.text.startswith("".join(state.tokens)[: len(self.source.text)]):
+            raise ValueError("codegen does not reproduce the file")
+        self._starts = None
+
+    def _statement_starts(self, lines: Sequence[int]) -> Optional[List[int]]:
+        """Each statement's start and the footer's, where they fit the module; their header and
+        footer generated and checked."""
+        module, source, text = self.module, self.source, self.source.text
+        body = module.body
+        if not body or len(lines) != len(body) or not module.has_trailing_newline or text[-1:] not in ("\n", "\r"):
+            return None
+        starts: List[int] = []
+        for line, statement in zip(lines, body):
+            first = line - len(statement.leading_lines)
+            if not 1 <= first <= source.line_count or (starts and source.line_start(first) <= starts[-1]):
+                return None
+            starts.append(source.line_start(first))
+        footer_line = source.line_count - len(module.footer)  # the last line start is the end of the text
+        if footer_line < 1 or source.line_start(footer_line) <= starts[-1]:
+            return None
+        starts.append(source.line_start(footer_line))
+        if not (self._generates(module.header, 0, starts[0]) and self._generates(module.footer, starts[-1], len(text))):
+            return None
+        self.spans[id(module)] = self.inclusive[id(module)] = (0, len(text))
+        return starts
+
+    def _generates(self, nodes: Sequence[cst.CSTNode], start: int, end: int) -> bool:
+        """Generate ``nodes`` from offset ``start``: whether they give the text up to ``end``."""
+        state = self._state
+        state.tokens, state.offset = [], start
+        for node in nodes:
+            node._codegen(state)
+        return state.offset == end and self.source.text.startswith("".join(state.tokens), start)
+
+    def _generate(self, index: int) -> None:
+        """Generate top-level statement ``index``; ValueError if it is not the text it spans."""
+        starts = self._starts
+        if not self._generates((self.module.body[index],), starts[index], starts[index + 1]):
+            raise ValueError("codegen does not reproduce the file")
+        self._generated[index] = True
+
+    def _find(self, key: int) -> bool:
+        """Generate the statement holding the node ``id(node) == key``: found by walking the
+        statements not generated, in order; the whole module where none holds it."""
+        if self._starts is None:
+            return False
+        owner = self._owners.get(key)
+        body = self.module.body
+        while owner is None and self._walked < len(body):
+            index = self._walked
+            self._walked += 1
+            if not self._generated[index]:
+                for node_id in _subtree_ids(body[index]):
+                    self._owners[node_id] = index
+                owner = self._owners.get(key)
+        try:
+            if owner is None:
+                self._generate_all()
+            elif not self._generated[owner]:
+                self._generate(owner)
+        except ValueError:  # not what the statement spans: the whole module's offsets, as they come
+            self._generate_all(checked=False)
+        return key in self.spans
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
-        return self.spans[id(node)]
+        try:
+            return self.spans[id(node)]
+        except KeyError:
+            if not self._find(id(node)):
+                raise
+            return self.spans[id(node)]
 
     def statements_at(self, offsets: Iterable[int]) -> Set[cst.CSTNode]:
-        """The top-level statements whose text (leading comments included) holds an offset."""
+        """The top-level statements whose text (leading comments included) holds an offset
+        (generated, if not yet: their spans are asked for next)."""
         body = list(self.module.body)
-        starts = [self.inclusive[id(statement)][0] for statement in body]
+        if self._starts is not None:
+            starts, ends = self._starts[:-1], self._starts[1:]
+        else:
+            starts = [self.inclusive[id(statement)][0] for statement in body]
+            ends = [self.inclusive[id(statement)][1] for statement in body]
         found: Set[cst.CSTNode] = set()
         for offset in offsets:
             index = bisect.bisect_right(starts, offset) - 1
-            if index >= 0 and offset < self.inclusive[id(body[index])][1]:
+            if index >= 0 and offset < ends[index]:
+                if self._starts is not None and not self._generated[index]:
+                    self._generate(index)
                 found.add(body[index])
         return found
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        start, end = self.spans[id(node)]
+        start, end = self.span(node)
         return CodeRange(self._position(start), self._position(end))
 
     def _position(self, offset: int) -> CodePosition:
@@ -339,6 +439,8 @@ class OffsetPositions(Mapping):
         return CodePosition(line, column - 1)
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
+        if self._starts is not None:
+            self._generate_all(checked=False)
         pending: List[cst.CSTNode] = [self.module]
         while pending:  # the module's nodes that the codegen wrote (a few that it does not, it skips)
             node = pending.pop()
@@ -347,4 +449,16 @@ class OffsetPositions(Mapping):
             pending += _children(node)
 
     def __len__(self) -> int:
+        if self._starts is not None:
+            self._generate_all(checked=False)
         return len(self.spans)
+
+
+def _subtree_ids(node: cst.CSTNode) -> List[int]:
+    ids = [id(node)]
+    pending = [node]
+    while pending:
+        children = _children(pending.pop())
+        ids += map(id, children)
+        pending += children
+    return ids

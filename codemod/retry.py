@@ -232,7 +232,7 @@ class _Site:
             if isinstance(node, (cst.Lambda, cst.ClassDef)):
                 return None
             if isinstance(node, cst.FunctionDef):
-                return None if _is_generator(node) else node
+                return None if self.tree.is_generator(node) else node
         return None
 
     def why_unfixable(self) -> str:
@@ -241,7 +241,7 @@ class _Site:
             where = "a module-level call"
         elif isinstance(function, cst.Lambda):
             where = "a call inside a lambda"
-        elif _is_generator(function):
+        elif self.tree.is_generator(function):
             where = f"`{function.name.value}` is a generator"
         else:
             where = "the retry strategy does not apply here"
@@ -354,6 +354,11 @@ class _Tree:
     def code(self, node: cst.CSTNode) -> str:
         start, end = self.span(node)
         return self.source.text[start:end]
+
+    def is_generator(self, function: cst.FunctionDef) -> bool:
+        """Whether ``yield`` occurs in the function itself: never where its text has no
+        ``yield`` (most functions: no walk of the body)."""
+        return "yield" in self.code(function) and _is_generator(function)
 
     def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         while node in self.parents:

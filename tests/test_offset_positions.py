@@ -14,7 +14,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from codemod import pysource
 from codemod.ftypes import SourceText
 from codemod.pysource import OffsetPositions, Visitor, visit_tree
-from codemod.scanners._pyprune import _spaces_but_line_breaks
+from codemod.scanners._pyprune import _spaces_but_line_breaks, module_groups
 from helpers import REPO_ROOT
 
 SOURCES = [
@@ -174,3 +174,78 @@ def test_visit_tree_visits_a_format_spec_after_an_f_string_without_one(monkeypat
     events = _Recorder()
     visit_tree(cst.parse_module(source), events)
     assert ("visit", "SimpleString") in [(kind, name) for kind, _, name in events.events]
+
+
+# -- a statement at a time: the codegen of the statements whose spans are asked for -------------
+
+
+def _statement_lines(text):
+    return [group.first_line for group in module_groups(text)]
+
+
+FIXTURE_PYTHON = sorted(p for p in (REPO_ROOT / "fixtures").rglob("*.py") if "deepseek" in p.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("source", ALL_SOURCES + [p.read_text(encoding="utf-8") for p in FIXTURE_PYTHON])
+def test_offset_positions_a_statement_at_a_time_equal_the_whole_module_codegen(source):
+    """Given where each statement starts, the codegen runs a statement at a time as spans are
+    asked for, in any order; every span is the whole codegen's, and LibCST's range."""
+    module = cst.parse_module(source)
+    whole = OffsetPositions(module, SourceText(source))
+    lazy = OffsetPositions(module, SourceText(source), _statement_lines(source))
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    for node in reversed(list(whole)):  # the last statements first: the walk for an owner goes in order
+        assert lazy.span(node) == whole.span(node), type(node).__name__
+    for node, code_range in expected.items():
+        assert lazy[node] == code_range, type(node).__name__
+    assert lazy.statements_at(range(len(source) + 1)) == set(module.body)
+
+
+def test_only_the_statements_asked_about_are_generated():
+    source = '"""Doc."""\nimport os\nimport sys\n\nclient = OpenAI()\n\n\ndef f():\n    return client.chat(model="deepseek-chat")\n'
+    module = cst.parse_module(source)
+    lazy = OffsetPositions(module, SourceText(source), _statement_lines(source))
+    assert lazy._starts is not None and not any(lazy._generated)
+    found = lazy.statements_at([source.index("deepseek-chat")])
+    assert found == {module.body[4]} and lazy._generated == [False, False, False, False, True]
+    call = module.body[3].body[0].value  # OpenAI()
+    start, end = lazy.span(call)
+    assert source[start:end] == "OpenAI()"
+    assert lazy._generated == [False, False, False, True, True]
+    assert not any(id(node) in lazy.spans for node in (module.body[1], module.body[2].body[0]))  # the imports
+
+
+@pytest.mark.parametrize("source, lines", [
+    ("x = 1\ny = 2", [1, 2]),  # no final newline: LibCST's codegen adds one, then pops it
+    ("x = 1\ny = 2\n", [1]),  # fewer lines than statements
+    ("x = 1\ny = 2\n", [2, 1]),  # not in order
+    ("x = 1\ny = 2\n", [1, 9]),  # past the text
+])
+def test_statement_lines_that_do_not_fit_the_module_give_the_whole_codegen(source, lines):
+    module = cst.parse_module(source)
+    positions = OffsetPositions(module, SourceText(source), lines)
+    assert positions._starts is None
+    assert dict(positions.spans) == dict(OffsetPositions(module, SourceText(source)).spans)
+
+
+def test_a_statement_that_is_not_the_text_it_should_span_is_never_taken():
+    """Lines in order but wrong (the second statement said to start a line late): a statement
+    asked for by offset raises, as a codegen that does not reproduce the file does (the scan
+    then takes LibCST's positions); asked for by node, the whole module is generated instead."""
+    source = "x = 1\n\ny = [\n    2,\n]\nz = 3\n"
+    module = cst.parse_module(source)
+    with pytest.raises(ValueError):
+        OffsetPositions(module, SourceText(source), [1, 4, 6]).statements_at([source.index("y")])
+    positions = OffsetPositions(module, SourceText(source), [1, 4, 6])
+    whole = OffsetPositions(module, SourceText(source))
+    node = module.body[1].body[0].value
+    assert positions.span(node) == whole.span(node)
+    assert positions._starts is None
+
+
+def test_a_node_of_another_module_is_not_in_the_positions():
+    module = cst.parse_module("x = 1\n")
+    positions = OffsetPositions(module, SourceText("x = 1\n"), [1])
+    assert positions.get(cst.parse_module("x = 1\n").body[0]) is None
+    with pytest.raises(KeyError):
+        positions.span(cst.Name("x"))

@@ -81,13 +81,13 @@ def _context() -> ScanContext:
 
 @contextmanager
 def _whole_file() -> Iterator[None]:
-    """Scan without pruning: the reference."""
-    real = python_scanner.pruned_text
-    python_scanner.pruned_text = lambda source, *args: source.text
+    """Scan without pruning, and with the codegen of the whole module at once: the reference."""
+    real = python_scanner.prune
+    python_scanner.prune = lambda source, *args: _pyprune.Pruned(source.text, None)
     try:
         yield
     finally:
-        python_scanner.pruned_text = real
+        python_scanner.prune = real
 
 
 def _findings(text: str) -> List[tuple]:
@@ -115,8 +115,8 @@ def test_pruned_scan_equals_whole_file_scan(text, blanked):
     findings = _assert_same_as_whole_file(text)
     assert findings, "every layout holds something to find"
     source = SourceText(text)
-    pruned = _pyprune.pruned_text(source, _pyprune.module_groups(text), python_scanner._statement_matches(text, _context().catalog),
-                                  python_scanner._context_matches(text, _context().catalog))
+    pruned = _pyprune.prune(source, _pyprune.module_groups(text), python_scanner._statement_matches(text, _context().catalog),
+                            python_scanner._context_matches(text, _context().catalog)).text
     assert len(pruned) == len(text) and SourceText(pruned)._starts == source._starts
     for name in blanked:  # not vacuous: the statements the scan does not need are gone
         assert name in text and name not in pruned, name

@@ -164,7 +164,10 @@ class _Collector(Visitor):
             for element in target.elements:
                 self.bind_target(element.value, None)
 
-    def visit_Import(self, node: cst.Import) -> None:
+    # An import holds names, dots and whitespace only: its children are not walked (imports are
+    # about a third of a pruned module's nodes).
+
+    def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
             module = dotted_name(alias.name) or ""
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
@@ -172,16 +175,18 @@ class _Collector(Visitor):
             else:
                 first = module.split(".")[0]
                 self.scope.imports[first] = (first, None, 0)
+        return False
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         module = dotted_name(node.module) if node.module is not None else ""
         level = len(node.relative)
         if isinstance(node.names, cst.ImportStar):
-            return
+            return False
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else ""
             local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
             self.scope.imports[local] = (module or "", name, level)
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional
 
+from codemod import ftypes
+
 # Strings first: a string that does not end matches `unterminated` (then the lexer is not sure).
 _STRINGS_AND_COMMENTS = re.compile(
     r'''"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""|\'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*\'\'\''''
@@ -75,7 +77,7 @@ def top_level_statements(text: str) -> Optional[List[Statement]]:
     code = blanked(text)
     if code is None or _DEEP_INDENT.search(code) or _LONE_CR.search(code):
         return None  # (`^` does not see a line that ends in a lone CR: CPython decides those)
-    line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(code)]
+    line_starts = ftypes.line_starts(code)  # (blanking keeps every line break)
     statements = _statements_at(text, code, _LINE_START_CODE.finditer(code), 0, "", line_starts)
     if statements is None or _depth_change(code, 0, len(code)) != 0 or _max_depth(code) > MAX_BRACKET_DEPTH:
         return None
@@ -159,7 +161,7 @@ def body_statements(text: str, first_line: int, last_line: int) -> Optional[List
     code = blanked(text)
     if code is None or _LONE_CR.search(code):
         return None
-    line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(code)]
+    line_starts = ftypes.line_starts(code)  # (blanking keeps every line break)
     begin = line_starts[first_line - 1]
     end = line_starts[last_line] if last_line < len(line_starts) else len(code)
     block = code[begin:end]

@@ -13,7 +13,7 @@ import bisect
 import re
 import warnings
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from codemod.ftypes import ScanError, SourceText
 from codemod.scanners._pylines import Statement, top_level_statements
@@ -87,8 +87,14 @@ def module_groups(text: str) -> Optional[List[Group]]:
     return groups_of_tree(tree) if tree is not None else None
 
 
-def pruned_text(source: SourceText, groups: Sequence[Group], findings: Sequence[int], context: Sequence[int]) -> str:
-    """``source.text`` with the top-level statements blanked that the scan does not need.
+class Pruned(NamedTuple):
+    text: str
+    statement_lines: Optional[List[int]]  # the line each top-level statement of ``text`` starts on
+
+
+def prune(source: SourceText, groups: Sequence[Group], findings: Sequence[int], context: Sequence[int]) -> Pruned:
+    """``source.text`` with the top-level statements blanked that the scan does not need, and
+    the line each statement of it starts on (for ``pysource.OffsetPositions``).
 
     ``findings`` and ``context``: sorted offsets where the patterns of statements to keep match.
     Kept: statements with a ``findings`` offset in their lines or in the comments and blank
@@ -97,7 +103,14 @@ def pruned_text(source: SourceText, groups: Sequence[Group], findings: Sequence[
     first statement; and the header (a docstring, imports). A blanked run is still a statement,
     so where an import goes is decided as on the whole file."""
     always, needed = kept_groups(source, groups, findings, context)
-    return blanked_except(source, groups, always | needed)
+    keep = always | needed
+    return Pruned(blanked_except(source, groups, keep), statement_lines(groups, keep))
+
+
+def statement_lines(groups: Sequence[Group], keep: Set[int]) -> List[int]:
+    """The line each top-level statement of the pruned text starts on: a kept group's first
+    line, and a blanked run's (its placeholder is one statement)."""
+    return [group.first_line for index, group in enumerate(groups) if index in keep or index == 0 or index - 1 in keep]
 
 
 def kept_groups(source: SourceText, groups: Sequence[Group], findings: Sequence[int],

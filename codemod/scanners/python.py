@@ -22,7 +22,7 @@ from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg,
 from codemod.scanners._literals import python_string
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners import _pychunks
-from codemod.scanners._pyprune import Group, blanked_except, groups_of_tree, kept_groups, module_groups, pruned_text
+from codemod.scanners._pyprune import Group, blanked_except, groups_of_tree, kept_groups, module_groups, prune
 
 LINE_COMMENTS = True  # `#` starts a comment to the end of the line: a suppression comment can be removed
 
@@ -115,15 +115,17 @@ def _scan(source: SourceText, ctx: ScanContext, groups: Optional[List[Group]] = 
             found = _scan_in_chunks(source, ctx, groups, matches, context)
             if found is not None:
                 return found
-        pruned = source.with_same_lines(pruned_text(source, groups, matches, context))
-        if pruned.text != source.text:
-            try:
-                module = parse(pruned.text)
-                positions = OffsetPositions(module, pruned)
-            except (ScanError, ValueError):
-                pass  # never a verdict on a pruned text that the whole file would not get
-            else:
-                return _scan_module(source, ctx, module, matches, positions)
+        text, lines = prune(source, groups, matches, context)
+        if text == source.text:
+            return _scan_module(source, ctx, parse(source.text), matches, statement_lines=lines)
+        pruned = source.with_same_lines(text)
+        try:
+            module = parse(pruned.text)
+            positions = OffsetPositions(module, pruned, lines)
+        except (ScanError, ValueError):
+            pass  # never a verdict on a pruned text that the whole file would not get
+        else:
+            return _scan_module(source, ctx, module, matches, positions)
     return _scan_module(source, ctx, parse(source.text), matches)
 
 
@@ -149,14 +151,16 @@ def _scan_in_chunks(source: SourceText, ctx: ScanContext, groups, matches: List[
 
 
 def _scan_module(
-    source: SourceText, ctx: ScanContext, module: cst.Module, matches: List[int], positions: Optional[OffsetPositions] = None
+    source: SourceText, ctx: ScanContext, module: cst.Module, matches: List[int], positions: Optional[OffsetPositions] = None,
+    statement_lines: Optional[List[int]] = None,
 ) -> List[Finding]:
     """The findings of ``module``, the whole file or its pruned text (same offsets); ``matches``:
-    where the statement patterns match in the file."""
+    where the statement patterns match in the file; ``statement_lines``: where the module's
+    top-level statements start (for ``positions``, when none are given)."""
     statements: Optional[Set[cst.CSTNode]] = None  # None: visit every top-level statement
     try:
         if positions is None:
-            positions = OffsetPositions(module, source)
+            positions = OffsetPositions(module, source, statement_lines)
         statements = positions.statements_at(matches)
     except ValueError:  # codegen disagrees with the text: take the slow, whole-module path
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
