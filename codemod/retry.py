@@ -33,7 +33,7 @@ from libcst.metadata import CodeRange
 
 from codemod.catalog import tomllib
 from codemod.ftypes import UNSAFE, Edit, Finding, ScanContext, SourceText
-from codemod.pysource import Visitor, dotted_name, item_insertion, keyword_arg, node_span, visit_tree
+from codemod.pysource import TRIVIA, Visitor, dotted_name, item_insertion, keyword_arg, node_span, visit_tree
 
 RULE = "DS201"
 SEVERITY = "notice"
@@ -314,6 +314,8 @@ def _is_generator(function: cst.FunctionDef) -> bool:
 
 
 class _YieldFinder(Visitor):
+    unvisited = TRIVIA
+
     def __init__(self) -> None:
         super().__init__()
         self.found = False
@@ -512,6 +514,8 @@ def _bounds(code_range: CodeRange) -> Tuple[Tuple[int, int], Tuple[int, int]]:
 class _ClientAssignments(Visitor):
     """Dotted target name -> client constructor calls assigned to it, in source order. Walks
     statements only: an assignment is never inside an expression (walrus aside)."""
+
+    unvisited = TRIVIA
 
     def __init__(self) -> None:
         super().__init__()

@@ -249,3 +249,59 @@ def test_a_node_of_another_module_is_not_in_the_positions():
     assert positions.get(cst.parse_module("x = 1\n").body[0]) is None
     with pytest.raises(KeyError):
         positions.span(cst.Name("x"))
+
+
+class _SkippingRecorder(_Recorder):
+    unvisited = pysource.TRIVIA
+
+
+class _OutsideSkipped(_Recorder):
+    """LibCST's own visit, recording only the nodes outside the subtrees of ``TRIVIA`` types."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = 0
+
+    def on_visit(self, node):
+        if self.inside or type(node) in pysource.TRIVIA:
+            self.inside += 1
+            return True
+        return super().on_visit(node)
+
+    def on_leave(self, original_node):
+        if self.inside:
+            self.inside -= 1
+        else:
+            super().on_leave(original_node)
+
+
+@pytest.mark.parametrize("source", SOURCES + EXTRA)
+def test_visit_tree_does_not_enter_the_unvisited_types(source):
+    module = cst.parse_module(source)
+    by_libcst, by_walk = _OutsideSkipped(), _SkippingRecorder()
+    module.visit(by_libcst)
+    visit_tree(module, by_walk)
+    assert by_walk.events == by_libcst.events
+    assert len(by_walk.events) < len(_recorded(module))  # not vacuous
+
+
+def _recorded(module):
+    everything = _Recorder()
+    visit_tree(module, everything)
+    return everything.events
+
+
+def test_the_trivia_types_hold_nothing_but_trivia():
+    """What a visitor leaves out with TRIVIA (whitespace, comments, punctuation) holds no
+    expression or statement: every node below one, in every shipped Python file, is TRIVIA."""
+    seen = set()
+    for source in ALL_SOURCES:
+        pending = [cst.parse_module(source)]
+        while pending:
+            node = pending.pop()
+            children = pysource._children(node)
+            if type(node) in pysource.TRIVIA:
+                seen.add(type(node))
+                assert all(type(child) in pysource.TRIVIA for child in children), type(node).__name__
+            pending += children
+    assert {cst.SimpleWhitespace, cst.Comma, cst.EmptyLine, cst.ParenthesizedWhitespace, cst.Comment} <= seen

@@ -1,7 +1,9 @@
-"""The Python scanner parses only the statements it can use (``codemod/scanners/_pyprune.py``);
-its findings and edits must be exactly those of a scan of the whole file. Checked on a table of
-layouts that decide where context comes from, on every Python file the project ships, and on
-random modules (hypothesis)."""
+"""The Python scanner parses only the statements it can use (``codemod/scanners/_pyprune.py``),
+generates positions only for the statements asked about, and its visitors do not enter the node
+types they have nothing to do with; its findings and edits must be exactly those of a scan of
+the whole file, every statement generated and every node walked. Checked on a table of layouts
+that decide where context comes from, on every Python file the project ships, and on random
+modules (hypothesis)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codemod import pysource
 from codemod.config import ConfigResolver
 from codemod.ftypes import ScanContext, SourceText
 from codemod.ruledocs import load_rule_docs
@@ -81,13 +84,31 @@ def _context() -> ScanContext:
 
 @contextmanager
 def _whole_file() -> Iterator[None]:
-    """Scan without pruning, and with the codegen of the whole module at once: the reference."""
+    """Scan without pruning, with the codegen of the whole module at once, and with every node
+    walked (no visitor's ``unvisited`` types left out): the reference."""
     real = python_scanner.prune
+    skipping = {cls: cls.__dict__["unvisited"] for cls in _visitor_classes() if "unvisited" in cls.__dict__}
+    assert skipping, "the visitors that leave types out"
     python_scanner.prune = lambda source, *args: _pyprune.Pruned(source.text, None)
+    for cls in skipping:
+        cls.unvisited = frozenset()
     try:
         yield
     finally:
         python_scanner.prune = real
+        for cls, unvisited in skipping.items():
+            cls.unvisited = unvisited
+
+
+def _visitor_classes() -> List[type]:
+    import codemod.retry  # noqa: F401  (its visitors)
+
+    found, pending = [], [pysource.Visitor]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending += cls.__subclasses__()
+    return found
 
 
 def _findings(text: str) -> List[tuple]:

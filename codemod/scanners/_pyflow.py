@@ -20,7 +20,7 @@ from codemod import libraries
 from codemod.catalog import Catalog, RetiredModel
 from codemod.ftypes import Edit, SourceText
 from codemod.libraries import RequestShape
-from codemod.pysource import Visitor, dotted_name, item_insertion, keyword_arg, visit_tree
+from codemod.pysource import TRIVIA, Visitor, dotted_name, item_insertion, keyword_arg, visit_tree
 from codemod.scanners._literals import python_string
 
 from codemod.scanners._origins import MIGRATED, OTHER, RETIRED, UNKNOWN, Facts, Origin  # noqa: F401 (re-exported)
@@ -74,6 +74,9 @@ class _Scope:
 
 class _Collector(Visitor):
     """One walk: the bindings of every scope, and the request calls with their scopes."""
+
+    # (a name or a literal holds no binding and no call)
+    unvisited = TRIVIA | {cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary}
 
     def __init__(self) -> None:
         super().__init__()

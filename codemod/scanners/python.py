@@ -18,7 +18,7 @@ from codemod.catalog import PRIMARY_PROVIDER, AliasMatch, IdMatch, UrlInfo
 from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
 from codemod.libraries import shape_for
 from codemod.project import is_test_path
-from codemod.pysource import OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, parse_module, visit_tree
+from codemod.pysource import LEAVES, OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, parse_module, visit_tree
 from codemod.scanners._literals import python_string
 from codemod.scanners._pyflow import UNKNOWN, ModuleFlow, RequestPlan, migrated_model
 from codemod.scanners import _pychunks
@@ -441,6 +441,8 @@ class _Members:
 
 
 class _Visitor(Visitor):
+    unvisited = LEAVES  # (comments are findings too: the whitespace that holds them is visited)
+
     def __init__(
         self,
         source: SourceText,
