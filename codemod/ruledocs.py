@@ -56,5 +56,6 @@ def load_rule_docs() -> Dict[str, RuleDoc]:
     return docs
 
 
-def default_codes() -> FrozenSet[str]:
+@lru_cache(maxsize=1)
+def default_codes() -> FrozenSet[str]:  # (asked twice per Python scan)
     return frozenset(code for code, doc in load_rule_docs().items() if doc.default)
