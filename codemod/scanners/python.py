@@ -171,6 +171,8 @@ def _scan_module(
     visit_tree(module, visitor)
     visitor.group_unchecked_assertions()
     visitor.keep_branches_apart()
+    if visitor.in_test_file and replays_recordings(source.text):
+        _unsafe_until_rerecorded(visitor.findings)
     findings = visitor.findings + visitor.request_findings()
     if visitor.api_call_sites and ctx.config.retry_strategy != "off":
         from codemod import retry
@@ -281,6 +283,29 @@ def _may_hold_request(text: str) -> bool:
 
     return any(literal in text for literal in _request_literals()) or any(
         name in text for shape in libraries.shapes() if shape.modules for name in shape.calls if "." not in name)
+
+
+# vcrpy (`use_cassette`, `import vcr`), pytest-recording and pytest-vcr (`pytest.mark.vcr`,
+# `default_cassette`), Betamax: the test answers its requests from recordings
+_RECORDED_HTTP = re.compile(r"\b(?:mark\.vcr|use_cassette|default_cassette|Betamax)\b|^[ \t]*(?:import|from)[ \t]+vcr\b", re.M)
+RERECORD_NOTE = ("The test replays recorded HTTP interactions (VCR cassettes), which hold the old id: "
+                 "the fix is unsafe until they are re-recorded with it")
+
+
+def replays_recordings(text: str) -> bool:
+    """Whether a test file answers its requests from recorded HTTP interactions."""
+    return _RECORDED_HTTP.search(text) is not None
+
+
+def _unsafe_until_rerecorded(findings: Iterable[Finding]) -> None:
+    """In a test that replays recordings, a rewritten id is no longer what the recording sent,
+    and the responses (and the assertions on their ``model``) still carry the old one: after a
+    fix the test fails, or passes against a recording of another request. Its safe fixes
+    become unsafe, and the message says to re-record (DS006 reports the cassettes)."""
+    for finding in findings:
+        if finding.fix == SAFE and finding.legacy:
+            finding.fix = UNSAFE
+            finding.message = f"{finding.message.rstrip('.')}. {RERECORD_NOTE}"
 
 
 def verify(text: str, original: Optional[str] = None) -> None:
