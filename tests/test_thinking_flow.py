@@ -396,6 +396,26 @@ GATEWAYS = [
     '# OpenRouter ids\nROUTED = ["deepseek/deepseek-chat"]\n',
     'OPENROUTER_MODEL = "deepseek/deepseek-chat"\n',
     'c = OpenAI(base_url="https://cdn.deepseek.com/v1")\nc.chat.completions.create(model="deepseek-chat", messages=[])\n',
+    # a module that reaches models only through a gateway (agno's cookbook/90_models/cometapi)
+    'from agno.models.cometapi import CometAPI\n\nMODELS = [("deepseek-chat", "DeepSeek Chat")]\n\n\n'
+    'def run(model_id):\n    return CometAPI(id=model_id)\n',
+    'import agno.models.openrouter as gateway\n\nROUTED = ("deepseek/deepseek-chat", "openai/gpt-5")\n',
+]
+
+# the same module, with a way to DeepSeek's own API: its ids are DeepSeek's
+NOT_ONLY_A_GATEWAY = [
+    'from openai import OpenAI\nfrom agno.models.cometapi import CometAPI\n\nMODELS = [("deepseek-chat", "DeepSeek Chat")]\n',
+    'from agno.models.cometapi import CometAPI\nfrom agno.models.deepseek import DeepSeek\n\nMODELS = [("deepseek-chat", "DeepSeek Chat")]\n',
+    'from agno.models.cometapi import CometAPI\n\nURL = "https://api.deepseek.com"\nMODELS = [("deepseek-chat", "DeepSeek Chat")]\n',
+    'import requests, agno.models.cometapi\n\nMODELS = [("deepseek-chat", "DeepSeek Chat")]\n',
+    'from litellm import completion\nfrom agno.models.openrouter import OpenRouter\n\nROUTED = ("deepseek/deepseek-chat", "x")\n',
+    'from agno.models.anthropic import Claude\n\nMODELS = [("deepseek-chat", "DeepSeek Chat")]\n',  # no gateway
+    'from agno.models.cometapi import CometAPI\nfrom app.llm import client\n\nMODELS = [("deepseek-chat", "x")]\n'
+    'client.chat.completions.create(model=MODELS[0][0], messages=[])\n',
+    # the id goes into a call of the project's own: its callee decides
+    'from agno.models.cometapi import CometAPI\nfrom app.llm import ask\n\nask(model="deepseek-chat")\n',
+    # a cloud platform's SDK says nothing about where the module's models go
+    'from azure.identity import DefaultAzureCredential\n\nMODEL = "deepseek-chat"\n',
 ]
 
 
@@ -403,6 +423,12 @@ GATEWAYS = [
 def test_an_id_that_flows_into_a_gateway_is_not_reported(tmp_path, src):
     result, after = run_on_text(tmp_path, src, fix=True, unsafe=True)
     assert [f for f in result.findings if f.legacy] == [] and after.decode() == src
+
+
+@pytest.mark.parametrize("src", NOT_ONLY_A_GATEWAY)
+def test_a_module_with_a_way_to_deepseeks_api_is_not_a_gateways(tmp_path, src):
+    result, _ = run_on_text(tmp_path, src)
+    assert [f.rule for f in result.findings if f.legacy] in (["DS001"], ["DS002"])
 
 
 def test_the_same_id_outside_the_gateway_is_still_reported(tmp_path):

@@ -8,7 +8,7 @@ import bisect
 import itertools
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
@@ -283,6 +283,42 @@ def _may_hold_request(text: str) -> bool:
 
     return any(literal in text for literal in _request_literals()) or any(
         name in text for shape in libraries.shapes() if shape.modules for name in shape.calls if "." not in name)
+
+
+_IMPORTED = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b([^\n#]*)|import[ \t]+([^\n#]+))", re.M)
+# clients that reach an API at any base URL (the libraries of rules/libraries.toml add theirs)
+_HTTP_CLIENT_MODULES = ("openai", "anthropic", "requests", "httpx", "aiohttp", "urllib", "urllib3", "http")
+# cloud platforms: a module imports their SDKs for credentials and storage too
+_PLATFORM_WORDS = ("azure", "bedrock", "vertex")
+
+
+def gateway_only_module(text: str, catalog) -> bool:
+    """Whether the module reaches models only through a gateway, so that its ids are the gateway's
+    names for models (CometAPI serves ``deepseek-chat``), not DeepSeek's API's: it imports a
+    gateway's module or class (``from agno.models.cometapi import CometAPI``), and nothing of
+    DeepSeek's nor a client that could be pointed at DeepSeek's API (LiteLLM and pydantic-ai among
+    them: their ``deepseek/`` and ``deepseek:`` prefixes name it); it calls no SDK request
+    (``chat.completions.create``) and names no DeepSeek host. (An id passed to a call is the
+    callee's, which ``at_gateway`` judges.)"""
+    if "deepseek.com" in text.lower() or any(call in text for call in _request_literals() if "." in call):
+        return False
+    clients = _client_modules()
+    gateway = False
+    for match in _IMPORTED.finditer(text):
+        module, names, plain = match.groups()
+        imported = [module] if module else [part.split()[0] for part in plain.split(",") if part.strip()]
+        words = " ".join(imported) + " " + (names or "")
+        if "deepseek" in words.lower() or any(m.split(".")[0] in clients for m in imported):
+            return False
+        gateway = gateway or any(w in words.lower() for w in catalog.gateway_words if w not in _PLATFORM_WORDS)
+    return gateway
+
+
+@lru_cache(maxsize=1)
+def _client_modules() -> FrozenSet[str]:
+    from codemod import libraries
+
+    return frozenset(_HTTP_CLIENT_MODULES) | {m.split(".")[0] for shape in libraries.shapes() for m in shape.modules}
 
 
 # vcrpy (`use_cassette`, `import vcr`), pytest-recording and pytest-vcr (`pytest.mark.vcr`,
@@ -608,6 +644,10 @@ class _Visitor(Visitor):
             host = receiver
         return host is not None and not host.serves(provider)
 
+    @cached_property
+    def gateway_only(self) -> bool:
+        return gateway_only_module(self.source.text, self.catalog)
+
     def at_gateway(self, node: cst.CSTNode) -> bool:
         """The id flows into a gateway's class or provider (``OpenRouterModel('deepseek/deepseek-chat',
         provider=OpenRouterProvider(...))``), is assigned to a gateway's name or member
@@ -813,7 +853,7 @@ class _Visitor(Visitor):
             return
         if position.call is not None and self.routes_elsewhere(position.call, match.model.provider):
             return
-        if position.kind != "mention" and self.at_gateway(node):
+        if position.kind != "mention" and (self.at_gateway(node) or (position.call is None and self.gateway_only)):
             return  # the gateway's namespace, not DeepSeek's API
         start, end = self.range_of(node)
         if position.kind == "mention":
