@@ -7,6 +7,8 @@ packages by tests/test_js_apps.py; here the edits themselves are pinned."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from helpers import git, run_cli, run_on_text
@@ -179,6 +181,23 @@ def test_safe_fix_rewrites_the_id_and_sends_its_thinking_mode(tmp_path, path, so
     assert after.decode("utf-8") == fixed
     again, after_again = run_on_text(tmp_path, after, name=path, fix=True)
     assert after_again == after and not again.changed
+
+
+ASK = 'export const ask = (messages) => client.chat.completions.create({ model: "deepseek-chat", messages });\n'
+
+
+@pytest.mark.parametrize("package, source, expected", [
+    # Vite defines no `process` in the browser: a read of it would throw as the page loads
+    ({"devDependencies": {"vite": "^6.0.0"}}, ASK, 'model: "deepseek-v4-flash"'),
+    # a file of it that reads process.env runs where there is one (a server, vite.config.ts)
+    ({"devDependencies": {"vite": "^6.0.0"}}, "const key = process.env.KEY;\n" + ASK,
+     'model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"'),
+    ({"dependencies": {"next": "15.0.0"}}, ASK, 'model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"'),
+], ids=["vite", "vite-reads-process-env", "next"])
+def test_a_package_that_vite_builds_gets_the_literal(tmp_path, package, source, expected):
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    result, after = run_on_text(tmp_path, source, name="src/api.ts", fix=True)
+    assert not result.errors and expected in after.decode()
 
 
 E, I = "error", "info"

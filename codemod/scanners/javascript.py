@@ -326,10 +326,13 @@ class _BlockScan:
     def choose_env_reader(self) -> Optional[str]:
         """`process.env`, or `import.meta.env` where the file reads it (Vite exposes only `VITE_`
         variables to client code); None where a literal is the safe choice: a Vue or Svelte file
-        that reads neither runs in the browser, where `process` is not defined."""
+        that reads neither runs in the browser, where `process` is not defined, and so may any
+        file of a package that Vite builds (Vite defines no `process`: a read of it would stop
+        the page at its first line)."""
         if "import.meta.env" in self.text:
             return "import.meta.env"
-        if self.ctx.path.lower().endswith(tree.SFC_SUFFIXES) and "process.env" not in self.text:
+        if "process.env" not in self.text and (self.ctx.path.lower().endswith(tree.SFC_SUFFIXES)
+                                               or _npm.declared_range(self.ctx.file or self.ctx.path, "vite") is not None):
             return None
         return "process.env"
 
