@@ -119,6 +119,8 @@ class JsLibraries:
     base_url_keys: Tuple[str, ...]
     env_readers: Tuple[str, ...]
     model_keys: Tuple[str, ...]
+    browser_modules: Tuple[str, ...] = ()  # a file that imports one runs in a browser, where `process` may not exist
+    browser_bundlers: Tuple[str, ...] = ()  # a package that builds with one defines no `process` in the browser
 
     def request_for(self, callee: str, new: bool) -> Optional[JsRequestShape]:
         return next((shape for shape in self.requests if shape.matches(callee, new)), None)
@@ -157,4 +159,6 @@ def js_libraries() -> JsLibraries:
         base_url_keys=tuple(clients.get("base_url_keys", ())),
         env_readers=tuple(clients.get("env_readers", ())),
         model_keys=tuple(data.get("values", {}).get("model_keys", ("model",))),
+        browser_modules=tuple(data.get("browser", {}).get("modules", ())),
+        browser_bundlers=tuple(data.get("browser", {}).get("bundlers", ())),
     )

@@ -126,14 +126,14 @@ FIXED = [
      'await fetch(`${BASE}/chat/completions`, { method: "POST", body: JSON.stringify(body) });\n'
      'await axios.post("https://api.deepseek.com/chat/completions", { model: process.env.DEEPSEEK_CHAT_MODEL ?? '
      '"deepseek-v4-flash", messages, thinking: { type: "disabled" } });\n'),
-    # a TSX component: a JSX attribute takes a literal; fetch in a handler
+    # a TSX component runs in a browser, where `process` may not be defined: literals; fetch in a handler
     ("app/Chat.tsx",
      "export function Chat() {\n"
      "  const send = () => fetch(\"/api/chat\", { method: \"POST\", body: JSON.stringify({ model: 'deepseek-chat', messages }) });\n"
      '  return <Picker model="deepseek-chat" onSend={send} />;\n'
      "}\n",
      "export function Chat() {\n"
-     "  const send = () => fetch(\"/api/chat\", { method: \"POST\", body: JSON.stringify({ model: process.env.DEEPSEEK_CHAT_MODEL ?? "
+     "  const send = () => fetch(\"/api/chat\", { method: \"POST\", body: JSON.stringify({ model: "
      "'deepseek-v4-flash', messages, thinking: { type: 'disabled' } }) });\n"
      '  return <Picker model="deepseek-v4-flash" onSend={send} />;\n'
      "}\n"),
@@ -198,6 +198,21 @@ def test_a_package_that_vite_builds_gets_the_literal(tmp_path, package, source, 
     (tmp_path / "package.json").write_text(json.dumps(package))
     result, after = run_on_text(tmp_path, source, name="src/api.ts", fix=True)
     assert not result.errors and expected in after.decode()
+
+
+@pytest.mark.parametrize("name, source", [
+    ("src/use-agent.ts", 'import { useMemo } from "react";\n' + ASK),  # Kotion's hooks: a React import
+    ("src/chat.ts", 'import { useChat } from "@ai-sdk/react";\n' + ASK),
+    ("src/chat.js", 'const { h } = require("preact");\n' + ASK),
+    ("src/actions.ts", '"use client";\n' + ASK),
+    ("src/Chat.jsx", ASK),
+])
+def test_code_that_runs_in_a_browser_gets_the_literal(tmp_path, name, source):
+    result, after = run_on_text(tmp_path, source, name=name, fix=True)
+    assert not result.errors and 'model: "deepseek-v4-flash"' in after.decode()
+    server, after_server = run_on_text(tmp_path, "const key = process.env.KEY;\n" + source.replace('"use client";\n', ""),
+                                       name=name, fix=True)
+    assert 'model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"' in after_server.decode()
 
 
 E, I = "error", "info"

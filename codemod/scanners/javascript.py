@@ -13,6 +13,7 @@ of `.vue` and `.svelte` files), parsed with tree-sitter; fixes are edits of the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Dict, List, Optional, Set, Tuple
@@ -48,6 +49,14 @@ _CHECK_METHODS = {
     "equal", "strictEqual", "deepEqual", "deepStrictEqual", "notEqual", "notStrictEqual", "is",
 }
 _COMPARISONS = ("===", "==", "!==", "!=")
+_COMPONENT_SUFFIXES = (".jsx", ".tsx")
+_USE_CLIENT = re.compile(r"""^\s*["']use client["']""")
+
+
+def _imports(text: str, module: str) -> bool:
+    """Whether the text imports ``module`` or one of its paths (``react``, ``react/jsx-runtime``)."""
+    quoted = re.escape(module)
+    return re.search(rf"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)["']{quoted}(?:/[^"']*)?["']""", text) is not None
 
 
 @dataclass(frozen=True)
@@ -325,16 +334,24 @@ class _BlockScan:
 
     def choose_env_reader(self) -> Optional[str]:
         """`process.env`, or `import.meta.env` where the file reads it (Vite exposes only `VITE_`
-        variables to client code); None where a literal is the safe choice: a Vue or Svelte file
-        that reads neither runs in the browser, where `process` is not defined, and so may any
-        file of a package that Vite builds (Vite defines no `process`: a read of it would stop
-        the page at its first line)."""
+        variables to client code); None where a literal is the safe choice: code that reads
+        neither and runs in a browser, where reading `process` may throw as the page loads."""
         if "import.meta.env" in self.text:
             return "import.meta.env"
-        if "process.env" not in self.text and (self.ctx.path.lower().endswith(tree.SFC_SUFFIXES)
-                                               or _npm.declared_range(self.ctx.file or self.ctx.path, "vite") is not None):
+        if "process.env" not in self.text and self.runs_in_a_browser():
             return None
         return "process.env"
+
+    def runs_in_a_browser(self) -> bool:
+        """A JSX/TSX, Vue or Svelte file, one that says "use client" or imports a UI library, or
+        a file of a package that a browser bundler builds (rules/libraries_js.toml, [browser])."""
+        path = self.ctx.path.lower()
+        if path.endswith(tree.SFC_SUFFIXES + _COMPONENT_SUFFIXES) or _USE_CLIENT.search(self.text):
+            return True
+        if any(_imports(self.text, module) for module in self.libraries.browser_modules):
+            return True
+        return any(_npm.declared_range(self.ctx.file or self.ctx.path, bundler) is not None
+                   for bundler in self.libraries.browser_bundlers)
 
     def replacement(self, node: Node, match: IdMatch, position: Position) -> str:
         quote = tree.text_of(node)[0]
