@@ -105,6 +105,29 @@ SAME_FILE = [
     ("a client on another host is not DeepSeek's API",
      'local = OpenAI(base_url="http://localhost:11434/v1")\nM = "x"\nlocal.chat.completions.create(model=M, messages=[])\n',
      None),
+    # a default is what a call that passes nothing sends: the calls of the file that pass their own count too
+    ("calls that pass the default's mode",
+     'def f(prompt, model="deepseek-chat"):\n    return client.chat.completions.create(model=model, messages=[])\n'
+     'f("a")\nf("b", "deepseek-chat")\n',
+     f'def f(prompt, model={CHAT}):\n    return client.chat.completions.create(model=model, messages=[], {OFF})\n'
+     'f("a")\nf("b", "deepseek-chat")\n'),  # (an argument of the project's own function: unsafe, DS002)
+    ("a call that passes a model of the other mode",
+     'def f(prompt, model="deepseek-chat"):\n    return client.chat.completions.create(model=model, messages=[])\n'
+     'f("a")\nf("b", model="deepseek-reasoner")\n',
+     f'def f(prompt, model={CHAT}):\n    return client.chat.completions.create(model=model, messages=[])\n'
+     f'f("a")\nf("b", model={REASONER})\n'),
+    ("a constructor's caller that passes a model read at run time",
+     'class B:\n    def __init__(self, model="deepseek-chat"):\n        self.model = model\n'
+     '    def f(self):\n        return client.chat.completions.create(model=self.model, messages=[])\n'
+     'B(os.environ["MODEL"])\n',
+     f'class B:\n    def __init__(self, model={CHAT}):\n        self.model = model\n'
+     '    def f(self):\n        return client.chat.completions.create(model=self.model, messages=[])\n'
+     'B(os.environ["MODEL"])\n'),
+    ("a method's caller that passes **kwargs",
+     'class B:\n    def ask(self, model="deepseek-chat"):\n        return client.chat.completions.create(model=model, messages=[])\n'
+     'B().ask(**options)\n',
+     f'class B:\n    def ask(self, model={CHAT}):\n        return client.chat.completions.create(model=model, messages=[])\n'
+     'B().ask(**options)\n'),
 ]
 
 
@@ -606,3 +629,17 @@ def test_a_reader_the_run_scans_itself_is_found_whether_git_grep_read_it_or_not(
     assert ("app/agent.py", "DS007") in {(f["path"], f["rule"]) for f in report}, report
     assert run_cli(["--fix", "."], cwd=root).returncode == 0
     assert agent.read_text().endswith(f"messages=[], {OFF})\n")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('f(a, b) + 1', 'f(a, b)'),
+    ('f(g(x), [1, (2)], {"k": ")"})', 'f(g(x), [1, (2)], {"k": ")"})'),
+    ("f('it\\'s )', \"\"\"a ) \" b\"\"\") # x", "f('it\\'s )', \"\"\"a ) \" b\"\"\")"),
+    ('f(a,  # a ) in a comment\n  b)\n', 'f(a,  # a ) in a comment\n  b)'),
+    ('f(a, "unclosed', None),
+])
+def test_the_arguments_of_a_call_read_from_the_text_end_at_their_paren(text, expected):
+    from codemod.scanners._pyflow import _closing_paren
+
+    end = _closing_paren(text, 1)
+    assert (text[:end] if end is not None else None) == expected

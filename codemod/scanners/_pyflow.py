@@ -11,7 +11,8 @@ mode the request must send to behave as before, and the edit that sends it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -256,6 +257,7 @@ class ModuleFlow:
         visit_tree(module, collector)
         self.module_scope = collector.module_scope
         self.scopes_by_node = collector.by_node
+        self._calls: Dict[str, List[Optional[cst.Call]]] = {}
         self.plans: List[RequestPlan] = []
         for call, scope, shape in collector.requests:
             plan = self.plan(call, scope, shape)
@@ -342,6 +344,8 @@ class ModuleFlow:
             if name in current.params:
                 default = current.params[name]
                 found += self.origins(default, current.parent or current, steps) if default is not None else [Origin(UNKNOWN)]
+                if default is not None and current.kind == "function":
+                    found += self.passed_origins(current, name, steps)
             for value, where in current.names.get(name, ()):
                 found += self.origins(value, where, steps) if value is not None else [Origin(UNKNOWN)]
             if found:
@@ -351,6 +355,50 @@ class ModuleFlow:
                 return [self.imported(module, attr, level)] if attr else [Origin(UNKNOWN)]
             current = current.parent
         return [Origin(UNKNOWN)]
+
+    def passed_origins(self, function: _Scope, param: str, steps: List[int]) -> List[Origin]:
+        """What the calls of this module pass for a parameter with a default: the default is only
+        what a call that passes nothing sends (``chat("hi", model="deepseek-reasoner")`` sends its
+        own). A call through ``*args`` or ``**kwargs``, or one that is not read, may pass
+        anything; a name is followed at module level. (Calls in other modules are not seen.)"""
+        node = function.node
+        constructor = node.name.value == "__init__" and function.cls is not None
+        callee = function.cls.node.name.value if constructor else node.name.value
+        ordered = [p.name.value for p in list(node.params.posonly_params) + list(node.params.params)]
+        index = ordered.index(param) if param in ordered else None
+        if index is not None and function.self_name is not None:
+            index -= 1  # `self` is not written at the call
+        found: List[Origin] = []
+        for call in self.calls_of(callee):
+            if call is None or any(arg.star for arg in call.args):
+                found.append(Origin(UNKNOWN))
+                continue
+            passed = keyword_arg(call, param)
+            if passed is None and index is not None and index >= 0:
+                positional = [arg for arg in call.args if arg.keyword is None]
+                passed = positional[index] if index < len(positional) else None
+            if passed is not None:  # (a node of its own tree: no edit may point at it)
+                found += [replace(o, node=None, site=None) for o in self.origins(passed.value, self.module_scope, steps)]
+        return found
+
+    def calls_of(self, callee: str) -> List[Optional[cst.Call]]:
+        """Every ``callee(...)`` and ``x.callee(...)`` of the whole file, each parsed alone (None
+        where that fails): read from the text, as a pruned tree lacks the statements that hold
+        no id."""
+        if callee not in self._calls:
+            text = self.source.text
+            calls: List[Optional[cst.Call]] = []
+            for match in re.finditer(rf"\b{re.escape(callee)}\s*\(", text):
+                if text[:match.start()].rstrip().endswith(("def", "class")):
+                    continue
+                end = _closing_paren(text, match.end() - 1)
+                try:
+                    call = cst.parse_expression(callee + text[match.end() - 1:end]) if end is not None else None
+                except (cst.ParserSyntaxError, RecursionError):
+                    call = None
+                calls.append(call if isinstance(call, cst.Call) else None)
+            self._calls[callee] = calls
+        return self._calls[callee]
 
     def imported(self, module: str, name: str, level: int) -> Origin:
         return self.facts.value(module, name, level) or Origin(UNKNOWN)
@@ -774,6 +822,36 @@ def migrated_model(catalog: Catalog, variable: Optional[str], default: Optional[
 
 def _quote(node: Optional[cst.CSTNode]) -> Optional[str]:
     return node.quote[0] if isinstance(node, cst.SimpleString) else None
+
+
+MAX_CALL_LENGTH = 20_000  # characters of a call's arguments read, past which it may pass anything
+
+
+def _closing_paren(text: str, opening: int) -> Optional[int]:
+    """The offset just past the ``)`` that closes the ``(`` at ``opening``, skipping strings and
+    comments; None when it is not found within ``MAX_CALL_LENGTH``."""
+    depth, index, end = 0, opening, min(len(text), opening + MAX_CALL_LENGTH)
+    while index < end:
+        char = text[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        elif char == "#":
+            newline = text.find("\n", index)
+            index = end if newline < 0 else newline
+            continue
+        elif char in "'\"":
+            quote = text[index:index + 3] if text[index:index + 3] in ('"""', "'''") else char
+            index += len(quote)
+            while index < end and not text.startswith(quote, index):
+                index += 2 if text[index] == "\\" else 1
+            index += len(quote)
+            continue
+        index += 1
+    return None
 
 
 def _single_mode(origins: Sequence[Origin]) -> Optional[str]:
