@@ -215,6 +215,44 @@ def test_code_that_runs_in_a_browser_gets_the_literal(tmp_path, name, source):
     assert 'model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"' in after_server.decode()
 
 
+CLIENT = 'import OpenAI from "openai";\nconst client = new OpenAI({ baseURL: "https://api.deepseek.com" });\n'
+CHAT_ENV = 'process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"'
+REASONER_ENV = 'process.env.DEEPSEEK_REASONER_MODEL ?? "deepseek-v4-flash"'
+
+
+# (name, source after CLIENT, expected after CLIENT): a default is what a call that passes nothing sends
+PARAMETER_DEFAULTS = [
+    ("callers pass nothing",
+     'export function chat(m, model = "deepseek-chat") {\n  return client.chat.completions.create({ model, messages: m });\n}\n'
+     'chat([]);\n',
+     f'export function chat(m, model = {CHAT_ENV}) {{\n  return client.chat.completions.create({{ model, messages: m, '
+     'thinking: { type: "disabled" } });\n}\nchat([]);\n'),
+    ("a caller passes the other mode",  # koay-bot's src/api/deepseek.ts, with its caller in the same file
+     'export const api = {\n  async chat(m, model = "deepseek-chat") {\n    return client.chat.completions.create({ model, messages: m });\n  },\n};\n'
+     'api.chat([], "deepseek-reasoner");\n',
+     f'export const api = {{\n  async chat(m, model = {CHAT_ENV}) {{\n    return client.chat.completions.create({{ model, messages: m }});\n  }},\n}};\n'
+     f'api.chat([], {REASONER_ENV});\n'),
+    ("options with the other mode",
+     'const chat = ({ m, model = "deepseek-chat" }) => client.chat.completions.create({ model, messages: m });\n'
+     'chat({ m: [] });\nchat({ m: [], model: "deepseek-reasoner" });\n',
+     f'const chat = ({{ m, model = {CHAT_ENV} }}) => client.chat.completions.create({{ model, messages: m }});\n'
+     f'chat({{ m: [] }});\nchat({{ m: [], model: {REASONER_ENV} }});\n'),
+    ("a spread may pass anything",
+     'function chat(m, model = "deepseek-chat") {\n  return client.chat.completions.create({ model, messages: m });\n}\n'
+     'chat(...args);\n',
+     f'function chat(m, model = {CHAT_ENV}) {{\n  return client.chat.completions.create({{ model, messages: m }});\n}}\n'
+     'chat(...args);\n'),
+]
+
+
+@pytest.mark.parametrize("name, source, expected", PARAMETER_DEFAULTS, ids=[case[0] for case in PARAMETER_DEFAULTS])
+def test_a_parameters_default_decides_the_mode_only_for_calls_that_pass_nothing(tmp_path, name, source, expected):
+    result, after = run_on_text(tmp_path, CLIENT + source, name="api.js", fix=True)
+    assert not result.errors and after.decode() == CLIENT + expected
+    again, after_again = run_on_text(tmp_path, after, name="api.js", fix=True)
+    assert after_again == after and not again.changed
+
+
 E, I = "error", "info"
 
 

@@ -414,7 +414,49 @@ class Flow:
             found += self.origins(declarator.child_by_field_name("value"), False, depth + 1, seen)
         for default in self.defaults.get(name, ()):
             found += self.origins(default, False, depth + 1, seen)
+            found += self.passed_origins(default, name, depth, seen)
         return found or [Origin(UNKNOWN)]
+
+    def passed_origins(self, default: Node, name: str, depth: int, seen: Set[int]) -> List[Origin]:
+        """What the calls of this file pass for a parameter with a default (``model = "deepseek-chat"``,
+        or a key of an options object, ``{ model = "deepseek-chat" }``): the default is only what a
+        call that passes nothing sends. A spread argument, or options that are not an object
+        literal, may pass anything; so may the callers of a function without a name. (Calls in
+        other modules are not seen.)"""
+        param, key = default.parent, None
+        if param is not None and param.type == "object_assignment_pattern":
+            param, key = param.parent, name  # the object_pattern of the options
+            if param is not None and param.parent is not None and param.parent.type == "required_parameter":
+                param = param.parent
+        holder = param.parent if param is not None else None
+        if holder is None or holder.type != "formal_parameters":
+            return []  # a destructuring in a body, not a parameter
+        index = [c.id for c in holder.named_children if c.type != "comment"].index(param.id)
+        callee = _function_name(holder.parent)
+        if callee is None:
+            return [Origin(UNKNOWN)]
+        found: List[Origin] = []
+        for call in self.calls:
+            if call.type != "call_expression" or tree.callee(call).rpartition(".")[2] != callee:
+                continue
+            values = tree.arguments(call)
+            if any(v.type == "spread_element" for v in values[: index + 1]):
+                found.append(Origin(UNKNOWN))
+            elif index < len(values) and key is None:
+                found += self.origins(values[index], False, depth + 1, seen)
+            elif index < len(values):
+                found += self.option_origins(values[index], key, depth, seen)
+        return found
+
+    def option_origins(self, options: Node, key: str, depth: int, seen: Set[int]) -> List[Origin]:
+        """What an options argument passes for ``key``: nothing when an object literal lacks it."""
+        options = tree.unwrap(options)
+        if options is None or options.type != "object":
+            return [Origin(UNKNOWN)]
+        if any(member.type == "spread_element" for member in tree.object_members(options)):
+            return [Origin(UNKNOWN)]
+        passed = tree.member_value(options, key)
+        return self.origins(passed, False, depth + 1, seen) if passed is not None else []
 
     def imported_origin(self, specifier: str, name: str, provider: bool = False) -> Origin:
         imported = self.facts.imported(specifier, name)
@@ -529,3 +571,20 @@ class Flow:
         if call.type == "call_expression" and tree.arguments(call)[:1] == [literal] and self.is_deepseek_provider(call):
             return call
         return None
+
+
+def _function_name(function: Optional[Node]) -> Optional[str]:
+    """The name a function is called by: its own, a method's, or the variable or key it is the
+    value of (``const chat = (...) => ...``, ``{ chat: async (...) => ... }``)."""
+    if function is None:
+        return None
+    if function.type in ("function_declaration", "method_definition", "generator_function_declaration"):
+        name = function.child_by_field_name("name")
+        return tree.text_of(name) if name is not None else None
+    holder = function.parent
+    if holder is not None and holder.type == "variable_declarator":
+        name = holder.child_by_field_name("name")
+        return tree.text_of(name) if name is not None and name.type == "identifier" else None
+    if holder is not None and holder.type == "pair":
+        return tree.key_name(holder)
+    return None
