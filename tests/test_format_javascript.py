@@ -237,6 +237,10 @@ PARAMETER_DEFAULTS = [
      'chat({ m: [] });\nchat({ m: [], model: "deepseek-reasoner" });\n',
      f'const chat = ({{ m, model = {CHAT_ENV} }}) => client.chat.completions.create({{ model, messages: m }});\n'
      f'chat({{ m: [] }});\nchat({{ m: [], model: {REASONER_ENV} }});\n'),
+    ("a method named like the library's request",
+     'class Chat {\n  create({ m, model = "deepseek-chat" }) {\n    return client.chat.completions.create({ model, messages: m });\n  }\n}\n',
+     f'class Chat {{\n  create({{ m, model = {CHAT_ENV} }}) {{\n    return client.chat.completions.create({{ model, messages: m, '
+     'thinking: { type: "disabled" } });\n  }\n}\n'),
     ("a spread may pass anything",
      'function chat(m, model = "deepseek-chat") {\n  return client.chat.completions.create({ model, messages: m });\n}\n'
      'chat(...args);\n',

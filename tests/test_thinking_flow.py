@@ -123,6 +123,11 @@ SAME_FILE = [
      f'class B:\n    def __init__(self, model={CHAT}):\n        self.model = model\n'
      '    def f(self):\n        return client.chat.completions.create(model=self.model, messages=[])\n'
      'B(os.environ["MODEL"])\n'),
+    ("a method named like the library's request",
+     'class Chat:\n    def create(self, prompt, model="deepseek-chat"):\n'
+     '        return client.chat.completions.create(model=model, messages=[])\n',
+     f'class Chat:\n    def create(self, prompt, model={CHAT}):\n'
+     f'        return client.chat.completions.create(model=model, messages=[], {OFF})\n'),
     ("a method's caller that passes **kwargs",
      'class B:\n    def ask(self, model="deepseek-chat"):\n        return client.chat.completions.create(model=model, messages=[])\n'
      'B().ask(**options)\n',

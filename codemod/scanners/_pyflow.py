@@ -259,6 +259,7 @@ class ModuleFlow:
         self.scopes_by_node = collector.by_node
         self._calls: Dict[str, List[Optional[cst.Call]]] = {}
         self.plans: List[RequestPlan] = []
+        self._request_calls = [call for call, _, _ in collector.requests]
         for call, scope, shape in collector.requests:
             plan = self.plan(call, scope, shape)
             if plan is not None:
@@ -387,9 +388,11 @@ class ModuleFlow:
         no id."""
         if callee not in self._calls:
             text = self.source.text
+            # a library's request named like the function (`.create(`) is not one of its calls
+            requests = {self.span(call.func)[1] for call in self._request_calls if _call_name(call).endswith(callee)}
             calls: List[Optional[cst.Call]] = []
             for match in re.finditer(rf"\b{re.escape(callee)}\s*\(", text):
-                if text[:match.start()].rstrip().endswith(("def", "class")):
+                if text[:match.start()].rstrip().endswith(("def", "class")) or match.start() + len(callee) in requests:
                     continue
                 end = _closing_paren(text, match.end() - 1)
                 try:
