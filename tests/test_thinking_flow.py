@@ -648,3 +648,15 @@ def test_the_arguments_of_a_call_read_from_the_text_end_at_their_paren(text, exp
 
     end = _closing_paren(text, 1)
     assert (text[:end] if end is not None else None) == expected
+
+
+def test_past_the_calls_it_reads_a_default_decides_nothing(tmp_path):
+    """The calls of a function are read from the text up to MAX_CALLS_READ: any one past them
+    may pass its own model, so the request is not given the default's mode (a bounded scan of
+    a file with thousands of calls)."""
+    from codemod.scanners._pyflow import MAX_CALLS_READ
+
+    define = 'def f(prompt, model="deepseek-chat"):\n    return client.chat.completions.create(model=model, messages=[])\n'
+    for calls, thinking in ((MAX_CALLS_READ, True), (MAX_CALLS_READ + 1, False)):
+        _, after = run_on_text(tmp_path, HEAD + define + 'f("a")\n' * calls, fix=True)
+        assert (OFF in after.decode()) is thinking

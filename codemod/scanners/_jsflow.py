@@ -103,6 +103,7 @@ class Flow:
         self.imports: Dict[str, Tuple[str, str]] = {}  # local name -> (module specifier, imported name)
         self.namespaces: Dict[str, str] = {}  # `import * as cfg` / `const cfg = require(...)` -> specifier
         self.calls: List[Node] = []
+        self._passed: Dict[int, List[Origin]] = {}
         self._index()
         self.requests = [r for r in (self._request(call) for call in self.calls) if r is not None]
 
@@ -423,6 +424,12 @@ class Flow:
         call that passes nothing sends. A spread argument, or options that are not an object
         literal, may pass anything; so may the callers of a function without a name. (Calls in
         other modules are not seen.)"""
+        if default.id not in self._passed:
+            self._passed[default.id] = []  # (a call in the function's own body that passes it on)
+            self._passed[default.id] = self._passed_origins(default, name, depth, seen)
+        return self._passed[default.id]
+
+    def _passed_origins(self, default: Node, name: str, depth: int, seen: Set[int]) -> List[Origin]:
         param, key = default.parent, None
         if param is not None and param.type == "object_assignment_pattern":
             param, key = param.parent, name  # the object_pattern of the options

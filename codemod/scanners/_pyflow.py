@@ -258,6 +258,7 @@ class ModuleFlow:
         self.module_scope = collector.module_scope
         self.scopes_by_node = collector.by_node
         self._calls: Dict[str, List[Optional[cst.Call]]] = {}
+        self._passed: Dict[Tuple[int, str], List[Origin]] = {}
         self.plans: List[RequestPlan] = []
         self._request_calls = [call for call, _, _ in collector.requests]
         for call, scope, shape in collector.requests:
@@ -362,6 +363,13 @@ class ModuleFlow:
         what a call that passes nothing sends (``chat("hi", model="deepseek-reasoner")`` sends its
         own). A call through ``*args`` or ``**kwargs``, or one that is not read, may pass
         anything; a name is followed at module level. (Calls in other modules are not seen.)"""
+        key = (id(function.node), param)
+        if key not in self._passed:
+            self._passed[key] = []  # (a call in the function's own body that passes it on)
+            self._passed[key] = self._passed_origins(function, param, steps)
+        return self._passed[key]
+
+    def _passed_origins(self, function: _Scope, param: str, steps: List[int]) -> List[Origin]:
         node = function.node
         constructor = node.name.value == "__init__" and function.cls is not None
         callee = function.cls.node.name.value if constructor else node.name.value
@@ -384,16 +392,20 @@ class ModuleFlow:
 
     def calls_of(self, callee: str) -> List[Optional[cst.Call]]:
         """Every ``callee(...)`` and ``x.callee(...)`` of the whole file, each parsed alone (None
-        where that fails): read from the text, as a pruned tree lacks the statements that hold
-        no id."""
+        where that fails, or past ``MAX_CALLS_READ``): read from the text, as a pruned tree lacks
+        the statements that hold no id."""
         if callee not in self._calls:
             text = self.source.text
             # a library's request named like the function (`.create(`) is not one of its calls
             requests = {self.span(call.func)[1] for call in self._request_calls if _call_name(call).endswith(callee)}
             calls: List[Optional[cst.Call]] = []
             for match in re.finditer(rf"\b{re.escape(callee)}\s*\(", text):
-                if text[:match.start()].rstrip().endswith(("def", "class")) or match.start() + len(callee) in requests:
+                before = text[max(0, match.start() - 16):match.start()]
+                if _DEFINES.search(before) or match.start() + len(callee) in requests:
                     continue
+                if len(calls) == MAX_CALLS_READ:
+                    calls.append(None)
+                    break
                 end = _closing_paren(text, match.end() - 1)
                 try:
                     call = cst.parse_expression(callee + text[match.end() - 1:end]) if end is not None else None
@@ -828,6 +840,8 @@ def _quote(node: Optional[cst.CSTNode]) -> Optional[str]:
 
 
 MAX_CALL_LENGTH = 20_000  # characters of a call's arguments read, past which it may pass anything
+MAX_CALLS_READ = 200  # calls of one function read from the text; the others may pass anything
+_DEFINES = re.compile(r"\b(?:def|class)\s+$")
 
 
 def _closing_paren(text: str, opening: int) -> Optional[int]:
