@@ -444,8 +444,8 @@ class Flow:
             return [Origin(UNKNOWN)]
         found: List[Origin] = []
         for call in self.calls:
-            name = tree.callee(call)
-            if call.type != "call_expression" or name.rpartition(".")[2] != callee or self.libraries.request_for(name, False):
+            called = tree.callee(call)
+            if call.type != "call_expression" or called.rpartition(".")[2] != callee or self.libraries.request_for(called, False):
                 continue  # (a library's request named like the function is not one of its calls)
             values = tree.arguments(call)
             if any(v.type == "spread_element" for v in values[: index + 1]):

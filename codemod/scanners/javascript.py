@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -53,10 +54,11 @@ _COMPONENT_SUFFIXES = (".jsx", ".tsx")
 _USE_CLIENT = re.compile(r"""^\s*["']use client["']""")
 
 
-def _imports(text: str, module: str) -> bool:
-    """Whether the text imports ``module`` or one of its paths (``react``, ``react/jsx-runtime``)."""
-    quoted = re.escape(module)
-    return re.search(rf"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)["']{quoted}(?:/[^"']*)?["']""", text) is not None
+@lru_cache(maxsize=4)
+def _importing(modules: Tuple[str, ...]) -> "re.Pattern[str]":
+    """An import of one of ``modules`` or of one of their paths (``react``, ``react/jsx-runtime``)."""
+    names = "|".join(map(re.escape, modules))
+    return re.compile(rf"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)["'](?:{names})(?:/[^"']*)?["']""")
 
 
 @dataclass(frozen=True)
@@ -348,7 +350,8 @@ class _BlockScan:
         path = self.ctx.path.lower()
         if path.endswith(tree.SFC_SUFFIXES + _COMPONENT_SUFFIXES) or _USE_CLIENT.search(self.text):
             return True
-        if any(_imports(self.text, module) for module in self.libraries.browser_modules):
+        modules = self.libraries.browser_modules
+        if modules and _importing(modules).search(self.text):
             return True
         return any(_npm.declared_range(self.ctx.file or self.ctx.path, bundler) is not None
                    for bundler in self.libraries.browser_bundlers)
