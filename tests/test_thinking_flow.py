@@ -123,6 +123,11 @@ SAME_FILE = [
      f'class B:\n    def __init__(self, model={CHAT}):\n        self.model = model\n'
      '    def f(self):\n        return client.chat.completions.create(model=self.model, messages=[])\n'
      'B(os.environ["MODEL"])\n'),
+    ("a wrapper that passes its own default on",
+     'def ask(prompt, model="deepseek-chat"):\n    return client.chat.completions.create(model=model, messages=[])\n'
+     'def ask_twice(prompt, model="deepseek-chat"):\n    return ask(prompt, model=model)\n',
+     f'def ask(prompt, model={CHAT}):\n    return client.chat.completions.create(model=model, messages=[], {OFF})\n'
+     f'def ask_twice(prompt, model={CHAT}):\n    return ask(prompt, model=model)\n'),
     ("a method named like the library's request",
      'class Chat:\n    def create(self, prompt, model="deepseek-chat"):\n'
      '        return client.chat.completions.create(model=model, messages=[])\n',

@@ -85,6 +85,7 @@ class _Collector(Visitor):
         self.scopes: List[_Scope] = []
         self.requests: List[Tuple[cst.Call, _Scope, RequestShape]] = []
         self.by_node: Dict[cst.CSTNode, _Scope] = {}  # the scope each module, class and function opens
+        self.calls: Dict[str, List[Tuple[cst.Call, _Scope]]] = {}  # the calls, by the last name of their callee
 
     @property
     def scope(self) -> _Scope:
@@ -198,7 +199,9 @@ class _Collector(Visitor):
                 and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star
                 and isinstance(node.args[0].value, cst.Dict)):
             self.scope.updates.setdefault(func.value.value, []).append(node.args[0].value)
-        name = self.imported_name(_call_name(node))
+        callee = _call_name(node)
+        self.calls.setdefault(callee.rpartition(".")[2], []).append((node, self.scope))
+        name = self.imported_name(callee)
         if name:
             shape = libraries.shape_for(name)
             if shape is not None and (not shape.modules or self.is_from(_call_name(node).split(".")[0], shape)):
@@ -257,7 +260,8 @@ class ModuleFlow:
         visit_tree(module, collector)
         self.module_scope = collector.module_scope
         self.scopes_by_node = collector.by_node
-        self._calls: Dict[str, List[Optional[cst.Call]]] = {}
+        self._tree_calls = collector.calls
+        self._calls: Dict[str, List[Tuple[Optional[cst.Call], Optional[_Scope]]]] = {}
         self._passed: Dict[Tuple[int, str], List[Origin]] = {}
         self.plans: List[RequestPlan] = []
         self._request_calls = [call for call, _, _ in collector.requests]
@@ -362,7 +366,8 @@ class ModuleFlow:
         """What the calls of this module pass for a parameter with a default: the default is only
         what a call that passes nothing sends (``chat("hi", model="deepseek-reasoner")`` sends its
         own). A call through ``*args`` or ``**kwargs``, or one that is not read, may pass
-        anything; a name is followed at module level. (Calls in other modules are not seen.)"""
+        anything; what a call the pruned tree lacks passes is followed at module level. (Calls in
+        other modules are not seen.)"""
         key = (id(function.node), param)
         if key not in self._passed:
             self._passed[key] = []  # (a call in the function's own body that passes it on)
@@ -378,7 +383,7 @@ class ModuleFlow:
         if index is not None and function.self_name is not None:
             index -= 1  # `self` is not written at the call
         found: List[Origin] = []
-        for call in self.calls_of(callee):
+        for call, scope in self.calls_of(callee):
             if call is None or any(arg.star for arg in call.args):
                 found.append(Origin(UNKNOWN))
                 continue
@@ -386,32 +391,40 @@ class ModuleFlow:
             if passed is None and index is not None and index >= 0:
                 positional = [arg for arg in call.args if arg.keyword is None]
                 passed = positional[index] if index < len(positional) else None
-            if passed is not None:  # (a node of its own tree: no edit may point at it)
+            if passed is None:
+                continue
+            if scope is not None:
+                found += self.origins(passed.value, scope, steps)
+            else:  # (a node of its own tree: no edit may point at it)
                 found += [replace(o, node=None, site=None) for o in self.origins(passed.value, self.module_scope, steps)]
         return found
 
-    def calls_of(self, callee: str) -> List[Optional[cst.Call]]:
-        """Every ``callee(...)`` and ``x.callee(...)`` of the whole file, each parsed alone (None
-        where that fails, or past ``MAX_CALLS_READ``): read from the text, as a pruned tree lacks
-        the statements that hold no id."""
+    def calls_of(self, callee: str) -> List[Tuple[Optional[cst.Call], Optional[_Scope]]]:
+        """Every ``callee(...)`` and ``x.callee(...)`` of the whole file, with its scope: found in
+        the text, as a pruned tree lacks the statements that hold no id; one the tree lacks is
+        parsed alone, without a scope (None where that fails, or past ``MAX_CALLS_READ``)."""
         if callee not in self._calls:
             text = self.source.text
             # a library's request named like the function (`.create(`) is not one of its calls
             requests = {self.span(call.func)[1] for call in self._request_calls if _call_name(call).endswith(callee)}
-            calls: List[Optional[cst.Call]] = []
+            in_tree = {self.span(call.func)[1]: (call, scope) for call, scope in self._tree_calls.get(callee, ())}
+            calls: List[Tuple[Optional[cst.Call], Optional[_Scope]]] = []
             for match in re.finditer(rf"\b{re.escape(callee)}\s*\(", text):
                 before = text[max(0, match.start() - 16):match.start()]
                 if _DEFINES.search(before) or match.start() + len(callee) in requests:
                     continue
+                if match.start() + len(callee) in in_tree:
+                    calls.append(in_tree[match.start() + len(callee)])
+                    continue
                 if len(calls) == MAX_CALLS_READ:
-                    calls.append(None)
+                    calls.append((None, None))
                     break
                 end = _closing_paren(text, match.end() - 1)
                 try:
                     call = cst.parse_expression(callee + text[match.end() - 1:end]) if end is not None else None
                 except (cst.ParserSyntaxError, RecursionError):
                     call = None
-                calls.append(call if isinstance(call, cst.Call) else None)
+                calls.append((call if isinstance(call, cst.Call) else None, None))
             self._calls[callee] = calls
         return self._calls[callee]
 
