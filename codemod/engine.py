@@ -20,7 +20,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 from codemod import applier, gitcmd, lifeline, redact, scanners, suppressions, tempnames
 from codemod.config import CliOverrides, Config, ConfigResolver
 from codemod.discovery import Candidate, Discovery, GitBatch, exclude_spec
-from codemod.ftypes import SAFE, UNSAFE, VENDORED_MARKER, FileResult, Finding, ScanContext, ScanError, SourceText
+from codemod.ftypes import SAFE, UNSAFE, VENDORED_MARKER, ExportCall, FileResult, Finding, ScanContext, ScanError, SourceText
 from codemod.ruledocs import default_codes
 
 # Below this many candidate files a process pool costs more than it saves.
@@ -114,6 +114,37 @@ def expect_thinking(scanned: Sequence[Tuple[FileResult, Optional["_ScanState"]]]
             finding.edits += finding.thinking_if_sent
             if state is not None:
                 finding.extra["edit_regions"] = edit_regions(finding, state.source)
+
+
+MAX_CALLERS_NAMED = 3
+
+
+def unsafe_where_callers_differ(scanned: Sequence[Tuple[FileResult, Optional["_ScanState"]]]) -> None:
+    """A parameter's default decides the thinking mode its function's request gets, which is
+    right only for the calls that pass nothing: where another module's call passes an id of
+    another mode, or a value not known here, that fix would change what it sends, so it is
+    unsafe (a function's calls in its own module are followed by the scan)."""
+    calls: Dict[str, List[ExportCall]] = {}
+    for result, _ in scanned:
+        for call in result.export_calls:
+            calls.setdefault(call.group, []).append(call)
+    for result, _ in scanned:
+        for finding in result.findings:
+            if finding.default_of is None or finding.fix != SAFE:
+                continue
+            group, param, index, mode = finding.default_of
+            differing = []
+            for call in calls.get(group, ()):
+                passes, passed = call.passes(param, index)
+                if passes and passed != mode:
+                    differing.append(f"{call.where} (thinking {passed or 'not known'})")
+            if not differing:
+                continue
+            named = ", ".join(differing[:MAX_CALLERS_NAMED]) + (f" and {len(differing) - MAX_CALLERS_NAMED} more"
+                                                                if len(differing) > MAX_CALLERS_NAMED else "")
+            finding.fix = UNSAFE
+            finding.message += (f"; unsafe: `{group.rpartition(':')[2]}` is also called with its own `{param}` from {named}, "
+                                f"and its request would send thinking {mode} for that too")
 
 
 def edit_regions(finding: Finding, source: SourceText) -> List[dict]:
@@ -226,6 +257,7 @@ class FileProcessor:
         scanner = scanners.load(fmt) or scanners.load("text")
         findings = self.scan(scanner, source, ctx, config, reason=None if fmt != "text" else "a file of no format v4-migrate parses")
         result.sent, result.thinking_sent = set(ctx.sent), set(ctx.thinking_sent)
+        result.export_calls = list(dict.fromkeys(ctx.export_calls))  # (a large file's chunks share context)
         for finding in findings:
             if finding.edits:
                 finding.extra["edit_regions"] = edit_regions(finding, source)
@@ -341,6 +373,7 @@ class FileProcessor:
             self.defer_fix, self.deferred = False, None
             self.facts = None
         expect_thinking(scanned)
+        unsafe_where_callers_differ(scanned)
         if self.options.fix:
             self.fix_together(scanned, component.already_processed, component.facts.keys)
         return [result for result, _ in scanned]
@@ -903,11 +936,14 @@ class Engine:
         facts = project.ProjectFacts([export for _, exports in definers for export in exports])
         # a test may check what a definer's function sends without naming its constant
         tests = [c for c in [*held, *streamed.values()] if project.is_test_path(c.display)]
-        consumers = self._consumers(facts.names, paths, streamed.values(), tests)
+        # (a held file is read as a streamed one would be: without git grep, nothing else finds it)
+        consumers = self._consumers(facts.names, paths, [*streamed.values(), *held], tests)
         grouped: Set[str] = set()
         for component in project.components(definers, consumers, facts):
             if not self.options.fix:  # a check needs the facts only where a file reads them
-                component.candidates = [c for c in component.candidates if c.display in component.readers]
+                # (and in a function's definer, whose fix its importers' calls may make unsafe)
+                wanted = component.readers | (facts.function_definers if component.readers else set())
+                component.candidates = [c for c in component.candidates if c.display in wanted]
                 if not component.candidates:
                     continue
             component.already_processed = {c.display for c in component.candidates if c.display in streamed}

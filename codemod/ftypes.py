@@ -74,6 +74,11 @@ class Finding:
     # mode too, added once a request of the project gets one for this group (None: no such check;
     # empty: its request's library is not known, so it is reported instead).
     thinking_if_sent: Optional[Tuple[Edit, ...]] = None
+    # The default of a parameter of a function other modules may import, whose request gets the
+    # thinking mode it implied: (the function's group, the parameter, its index at a call, None
+    # for a keyword-only one, that mode). The engine makes the fix unsafe where an importer's
+    # call passes a value of another mode, or one not known (its request would get this mode too).
+    default_of: Optional[Tuple[str, str, Optional[int], str]] = None
 
     def to_dict(self) -> Dict[str, Any]:
         data = {
@@ -144,6 +149,29 @@ class SourceText:
         return m.group(0) if m else "\n"
 
 
+@dataclass(frozen=True)
+class ExportCall:
+    """A call, in an importer, of another module's function whose parameter default is a retired
+    id: the thinking mode each argument implies (None: another id, no id, or not known)."""
+
+    group: str  # the function's group (``app/llm.py:ask``)
+    where: str  # path:line of the call
+    positional: Tuple[Optional[str], ...]
+    keywords: Tuple[Tuple[str, Optional[str]], ...]
+    starred: bool  # *args or **kwargs: it may pass anything
+
+    def passes(self, param: str, index: Optional[int]) -> Tuple[bool, Optional[str]]:
+        """(whether the call passes ``param``, the mode of what it passes)."""
+        if self.starred:
+            return True, None
+        for keyword, mode in self.keywords:
+            if keyword == param:
+                return True, mode
+        if index is not None and index < len(self.positional):
+            return True, self.positional[index]
+        return False, None
+
+
 @dataclass
 class ScanContext:
     """What a scanner needs besides the text: where the file is, the catalog, the config."""
@@ -155,6 +183,7 @@ class ScanContext:
     facts: Any = None  # what other modules of the project define (scanners._pyflow.Facts), for Python
     sent: Set[str] = field(default_factory=set)  # the groups of other files' values this file's requests send
     thinking_sent: Set[str] = field(default_factory=set)  # the groups whose requests here get a thinking edit
+    export_calls: List[ExportCall] = field(default_factory=list)  # calls of other modules' functions (``default_of``)
     file: str = ""  # the file's path on disk (relative to the working directory, or absolute), for what is beside it
 
     def finding(
@@ -211,4 +240,5 @@ class FileResult:
     diff: str = ""
     sent: Set[str] = field(default_factory=set)  # the groups of values this file's requests send
     thinking_sent: Set[str] = field(default_factory=set)  # the groups whose requests here get a thinking edit
+    export_calls: List[ExportCall] = field(default_factory=list)
     fixed_bytes: Optional[bytes] = None  # the fixed text of a file that came on stdin

@@ -44,6 +44,9 @@ class Export:
     table: bool = False  # a dict literal of the module is keyed by the id (``name``: its module's last part)
     js: bool = False  # a JavaScript/TypeScript module's `export const`
     provider: bool = False  # ...bound to an AI SDK provider's model of the id: `deepseek("deepseek-chat")`
+    # a parameter's default (``def ask(prompt, model="deepseek-chat")``): ``name`` is the function,
+    # ``Class`` for its constructor, ``Class.method`` for a method; importers' calls may pass another
+    param: str = ""
 
     @property
     def key(self) -> str:
@@ -74,6 +77,9 @@ def module_parts(display_path: str) -> Tuple[str, ...]:
 
 
 _CLASS = re.compile(rb"(?m)^class[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
+_DEF = re.compile(rb"(?m)^([ \t]*)(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
+# what comes before a quoted default in a signature: `model: str = ` after `(`, `,` or a line start
+_BEFORE_DEFAULT = re.compile(rb"(?m)(?:^|[(,])[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*[rRuU]?$")
 _TABLE_KEY = re.compile(rb"""[ \t]*:""")  # after a quoted id: "deepseek-chat": 0.27
 # the statement at the start of a line: its indentation, its target, its value
 _LINE_ASSIGNMENT = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*(.*)")
@@ -87,8 +93,15 @@ def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
     found: List[Export] = []
     tables: Set[str] = set()  # the ids a dict literal is keyed by, one Export each
     classes: Optional[List[Tuple[int, str]]] = None
+    signatures = _Signatures(raw)
     line_of = _LineNumbers(raw)
     for match, line_start, line in _id_lines(raw, catalog):
+        default = signatures.default_at(match.start() - 1, line_start)
+        if default is not None:
+            exact = catalog.exact(match.group().decode("utf-8", "replace"))
+            if exact is not None and raw[match.end():match.end() + 1] == raw[match.start() - 1:match.start()]:
+                found.append(Export(display_path, default[0], exact.model, RETIRED, line_of(line_start), param=default[1]))
+            continue
         if _TABLE_KEY.match(raw, match.end() + 1) and match.start() > 0 and raw[match.start() - 1:match.start()] in (b'"', b"'"):
             exact = catalog.exact(match.group().decode("utf-8", "replace"))
             parts = module_parts(display_path)
@@ -131,6 +144,68 @@ def _id_lines(raw: bytes, catalog: Catalog) -> Iterator[Tuple["re.Match[bytes]",
             yield match, line_start, raw[line_start:line_end if line_end >= 0 else len(raw)].decode("utf-8").rstrip("\r")
         except UnicodeDecodeError:
             yield match, line_start, None
+
+
+class _Signatures:
+    """Where a quoted id is a parameter's default: in the signature of a module-level function
+    or of a method of a top-level class (found by lines, without a parse)."""
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+        self._defs: Optional[List[Tuple[int, int, bytes, str]]] = None  # (start, opening, indent, name)
+        self._classes: Optional[List[Tuple[int, str]]] = None
+
+    def default_at(self, quote: int, line_start: int) -> Optional[Tuple[str, str]]:
+        """(the function's export name, the parameter) when the string at ``quote`` is a default."""
+        if self.raw[quote:quote + 1] not in (b'"', b"'"):
+            return None
+        before = _BEFORE_DEFAULT.search(self.raw, line_start, quote)
+        if before is None:
+            return None
+        if self._defs is None:
+            self._defs = [(m.start(), m.end() - 1, m.group(1), m.group(2).decode("ascii")) for m in _DEF.finditer(self.raw)]
+        index = bisect.bisect_left(self._defs, (quote,))
+        if not index:
+            return None
+        start, opening, indent, name = self._defs[index - 1]
+        if not _still_open(self.raw, opening, quote):
+            return None
+        param = before.group(1).decode("ascii")
+        if not indent:
+            return name, param
+        if indent not in (b"    ", b"\t"):
+            return None
+        if self._classes is None:
+            self._classes = [(m.start(), m.group(1).decode("ascii")) for m in _CLASS.finditer(self.raw)]
+        owner = bisect.bisect_left(self._classes, (start,))
+        if not owner:
+            return None
+        cls = self._classes[owner - 1][1]
+        return (cls if name == "__init__" else f"{cls}.{name}"), param
+
+
+def _still_open(raw: bytes, opening: int, offset: int) -> bool:
+    """Whether the bracket at ``opening`` is still open at ``offset`` (strings skipped)."""
+    depth, index = 0, opening
+    while index < offset:
+        char = raw[index:index + 1]
+        if char in b"([{":
+            depth += 1
+        elif char in b")]}":
+            depth -= 1
+            if not depth:
+                return False
+        elif char in b"'\"":
+            end = raw.find(char, index + 1, offset)
+            if end < 0:
+                return False
+            index = end
+        elif char == b"#":
+            index = raw.find(b"\n", index, offset)
+            if index < 0:
+                return True
+        index += 1
+    return depth > 0
 
 
 class _LineNumbers:
@@ -278,8 +353,11 @@ class ProjectFacts:
         self.env: Dict[str, List[Export]] = {}  # variable -> where env files set it to a retired id
         self.tables: Dict[Tuple[str, ...], Dict[str, Export]] = {}  # module -> ids its dicts are keyed by
         self.js_modules: Dict[str, Dict[str, Export]] = {}  # "src/config" -> its exports
+        self.functions: Dict[Tuple[str, ...], Dict[str, Export]] = {}  # module -> its functions with an id default
         for export in exports:
-            if export.js:
+            if export.param:
+                self.functions.setdefault(export.module, {})[export.name] = export
+            elif export.js:
                 self.js_modules.setdefault(js_module_key(export.path), {})[export.name] = export
             elif export.env:
                 self.env.setdefault(export.name, []).append(export)
@@ -287,6 +365,8 @@ class ProjectFacts:
                 self.tables.setdefault(export.module, {})[export.legacy_id] = export
             else:
                 self.by_module.setdefault(export.module, {})[export.name] = export
+        self.function_names = frozenset(name.rpartition(".")[2] for names in self.functions.values() for name in names)
+        self.function_definers = {e.path for names in self.functions.values() for e in names.values()}
         self.frozen_names = frozenset(self.names)
         self.keys = frozenset(export.key for export in exports)  # the groups the facts make
         self.lines = {(export.path, export.line): export.key for export in exports}  # where each is set
@@ -308,7 +388,10 @@ class ProjectFacts:
     def names(self) -> Set[str]:
         tables = {module[-1] for module in self.tables}  # their importers name the module
         js = {name for names in self.js_modules.values() for name in names}
-        return {name.partition(".")[0] for names in self.by_module.values() for name in names} | set(self.env) | tables | js
+        constants = {name.partition(".")[0] for names in self.by_module.values() for name in names}
+        # a function's callers name it (a method: `bot.ask(...)`), a constructor's its class
+        functions = {part for names in self.functions.values() for name in names for part in name.split(".")}
+        return constants | set(self.env) | tables | js | functions
 
     def env_value(self, variable: str) -> Optional[Export]:
         """Where the project's env files set ``variable``, when they all set it to one retired
@@ -377,6 +460,15 @@ class FileFacts(Facts):
 
     def names(self) -> FrozenSet[str]:
         return self.project.frozen_names
+
+    def function_names(self) -> FrozenSet[str]:
+        """The last names of the functions of other modules that have a retired id as a default."""
+        return self.project.function_names
+
+    def functions_in(self, module: str, level: int) -> Dict[str, Export]:
+        """The functions with an id default of the module an import names (by name)."""
+        found = self.project.module_file(self.importer, module, level, self.project.functions)
+        return self.project.functions.get(found, {}) if found is not None and found != self.importer else {}
 
 
 class JsFileFacts:

@@ -64,6 +64,19 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
+def committed_repo(tmp_path: Path, files) -> Path:
+    """A git repo at ``tmp_path/repo`` holding ``files`` (path -> text), committed."""
+    root = tmp_path / "repo"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "legacy")
+    return root
+
+
 def run_project_tests(root: Path, preload: Sequence[str] = ()) -> subprocess.CompletedProcess:
     """The tested project's own pytest suite (``root/tests``), with ``root`` on the path.
 

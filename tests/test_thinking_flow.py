@@ -5,7 +5,6 @@ project's facts (project.py), fixed as one group in real git repositories."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,7 @@ from codemod.engine import FileProcessor, RunOptions
 from codemod.config import ConfigResolver
 from codemod import project
 from codemod.catalog import default_catalog
-from helpers import TODAY, git, run_cli, run_on_text, run_project_tests
+from helpers import TODAY, committed_repo, git, run_cli, run_on_text, run_project_tests
 
 HEAD = 'import os\nfrom openai import OpenAI\nclient = OpenAI(base_url="https://api.deepseek.com")\n'
 CHAT = 'os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")'
@@ -179,18 +178,6 @@ def test_this_tools_own_rewrite_without_thinking_gets_the_safe_fix(tmp_path):
 # -- across files -------------------------------------------------------------------------------
 
 
-def _repo(tmp_path: Path, files) -> Path:
-    root = tmp_path / "repo"
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "legacy")
-    return root
-
-
 AGENT = 'import os\nfrom openai import OpenAI\n{imports}\nclient = OpenAI(base_url=os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com"))\n' \
         'def ask(q):\n    return client.chat.completions.create(model={model}, messages=[])\n'
 
@@ -207,7 +194,7 @@ IMPORTS = [
 @pytest.mark.parametrize("git_grep", [True, False], ids=["git-grep", "python-read"])
 def test_thinking_follows_a_constant_into_the_module_that_sends_it(tmp_path, name, imports, model, git_grep):
     settings = 'from dataclasses import dataclass\nCHAT_MODEL = "deepseek-chat"\n@dataclass\nclass Config:\n    model: str = "deepseek-chat"\n'
-    root = _repo(tmp_path, {"app/__init__.py": "", "app/settings.py": settings,
+    root = committed_repo(tmp_path, {"app/__init__.py": "", "app/settings.py": settings,
                             "app/agent.py": AGENT.format(imports=imports, model=model)})
     env = {} if git_grep else {"V4_MIGRATE_NO_GIT_GREP": "1"}
     check = run_cli(["--format", "json", "."], cwd=root, env=env)
@@ -223,7 +210,7 @@ def test_thinking_follows_a_constant_into_the_module_that_sends_it(tmp_path, nam
 
 
 def test_a_constant_no_request_sends_keeps_its_rewrite_and_says_what_to_add(tmp_path):
-    root = _repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
+    root = committed_repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
     fixed = run_cli(["--fix", "."], cwd=root)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert (root / "app/settings.py").read_text() == 'import os\nCHAT_MODEL = os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")\n'
@@ -231,7 +218,7 @@ def test_a_constant_no_request_sends_keeps_its_rewrite_and_says_what_to_add(tmp_
 
 
 def test_the_message_names_what_to_add_when_no_request_is_found(tmp_path):
-    root = _repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
+    root = committed_repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
     check = run_cli(["."], cwd=root)
     assert "no request sending it was found: send thinking disabled with it" in check.stdout
 
@@ -251,7 +238,7 @@ class _EditsWhileFixing(FileProcessor):
 
 
 def test_a_file_changed_during_the_fix_stops_its_whole_group(tmp_path, monkeypatch):
-    root = _repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n',
+    root = committed_repo(tmp_path, {"app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n',
                             "app/agent.py": AGENT.format(imports="from app.settings import CHAT_MODEL", model="CHAT_MODEL")})
     monkeypatch.chdir(root)
     catalog = default_catalog()
@@ -349,7 +336,7 @@ def test_an_assertion_on_a_value_sent_elsewhere_is_not_fixed_even_as_unsafe(tmp_
 
 
 def test_an_assertion_in_another_file_moves_with_the_constant_it_checks(tmp_path):
-    root = _repo(tmp_path, {"app/__init__.py": "", "app/llm.py": 'DEFAULT_MODEL = "deepseek-chat"\n',
+    root = committed_repo(tmp_path, {"app/__init__.py": "", "app/llm.py": 'DEFAULT_MODEL = "deepseek-chat"\n',
                             "tests/test_llm.py": 'from app.llm import DEFAULT_MODEL\n\ndef test_default():\n'
                                                  '    assert DEFAULT_MODEL == "deepseek-chat"\n'})
     fixed = run_cli(["--fix", "."], cwd=root)
@@ -482,7 +469,7 @@ READS_ENV = ('import os\nfrom openai import OpenAI\nclient = OpenAI(base_url=os.
 ], ids=["dotenv", "compose"])
 @pytest.mark.parametrize("read", ['os.environ["LLM_MODEL"]', 'os.getenv("LLM_MODEL")'])
 def test_a_request_that_reads_a_variable_an_env_file_sets_is_fixed_with_it(tmp_path, env_file, text, read):
-    root = _repo(tmp_path, {env_file: text, "app/main.py": READS_ENV.format(read=read)})
+    root = committed_repo(tmp_path, {env_file: text, "app/main.py": READS_ENV.format(read=read)})
     check = run_cli(["--format", "json", "."], cwd=root)
     assert "sk-not-a-real-key-123" not in check.stdout + check.stderr
     [request] = [f for f in __import__("json").loads(check.stdout)["findings"] if f["rule"] == "DS007"]
@@ -494,14 +481,14 @@ def test_a_request_that_reads_a_variable_an_env_file_sets_is_fixed_with_it(tmp_p
 
 
 def test_a_variable_set_to_ids_of_two_thinking_modes_is_not_guessed(tmp_path):
-    root = _repo(tmp_path, {".env": "LLM_MODEL=deepseek-chat\n", ".env.prod": "LLM_MODEL=deepseek-reasoner\n",
+    root = committed_repo(tmp_path, {".env": "LLM_MODEL=deepseek-chat\n", ".env.prod": "LLM_MODEL=deepseek-reasoner\n",
                             "app/main.py": READS_ENV.format(read='os.environ["LLM_MODEL"]')})
     run_cli(["--fix", "."], cwd=root)
     assert "thinking" not in (root / "app/main.py").read_text()
 
 
 def test_a_lookup_of_a_table_in_another_module_is_reported_not_fixed_and_the_projects_tests_still_pass(tmp_path):
-    root = _repo(tmp_path, {
+    root = committed_repo(tmp_path, {
         "app/__init__.py": "",
         "app/pricing.py": 'PRICES = {"deepseek-chat": 0.27, "deepseek-reasoner": 0.55}\n\n\n'
                           'def calculate_cost(model_name, tokens):\n    return PRICES.get(model_name, 0.0) * tokens / 1000\n',
@@ -551,7 +538,7 @@ def test_mock_expectations_of_a_request_move_with_its_model_and_expect_its_think
     mocks) expects the new model and the thinking mode the request now sends; one that checks a
     single argument gets the model only."""
     assert importlib.util.find_spec("litellm") is not None, "the test extras install litellm: pip install -e '.[test]'"
-    root = _repo(tmp_path, MOCKED_APP)
+    root = committed_repo(tmp_path, MOCKED_APP)
     before = run_project_tests(root, preload=("litellm",))
     assert before.returncode == 0, before.stdout
     fixed = run_cli(["--fix", "."], cwd=root)
@@ -574,14 +561,14 @@ def test_an_expectation_is_not_given_a_thinking_mode_its_request_does_not_get(tm
              "tests/test_llm.py": 'from unittest.mock import MagicMock\n\nfrom app.llm import ask\n\n\ndef test_ask():\n'
                                   '    client = MagicMock()\n    ask(client)\n    client.chat.completions.create.assert_called_once_with(\n'
                                   '        model="deepseek-chat", messages=[], extra_body={"thinking": {"type": "disabled"}})\n'}
-    root = _repo(tmp_path, files)
+    root = committed_repo(tmp_path, files)
     assert run_cli(["--fix", "."], cwd=root).returncode == 0
     assert run_project_tests(root).returncode == 0, git(root, "diff")
     assert (root / "tests/test_llm.py").read_text().count("thinking") == 1
 
 
 def test_the_report_keeps_listing_a_rewritten_value_no_request_sends_until_one_does(tmp_path):
-    root = _repo(tmp_path, {"app/__init__.py": "", "app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
+    root = committed_repo(tmp_path, {"app/__init__.py": "", "app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
     run_cli(["--fix", "."], cwd=root)
     listed = run_cli(["--format", "json", "."], cwd=root)
     assert listed.returncode == 0  # a notice: a finished migration passes CI
@@ -629,7 +616,7 @@ def test_a_model_set_with_update_on_the_params_a_request_spreads_is_followed_not
 def test_a_reader_the_run_scans_itself_is_found_whether_git_grep_read_it_or_not(tmp_path, tracked):
     """A file that holds an id (here the host) and imports a constant: git grep's search for the
     exported names finds it when it is tracked; an untracked one is read again by the run."""
-    root = _repo(tmp_path, {"app/__init__.py": "", "app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
+    root = committed_repo(tmp_path, {"app/__init__.py": "", "app/settings.py": 'CHAT_MODEL = "deepseek-chat"\n'})
     agent = root / "app" / "agent.py"
     agent.write_text(AGENT.format(imports="from app.settings import CHAT_MODEL", model="CHAT_MODEL"))
     if tracked:

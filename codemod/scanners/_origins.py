@@ -5,7 +5,7 @@ project-wide facts (``codemod.project``) cost no parser import."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, FrozenSet, Optional, Set
+from typing import Any, Dict, FrozenSet, Optional, Set
 
 from codemod.catalog import RetiredModel
 
@@ -51,3 +51,12 @@ class Facts:
     def groups_in(self, module: str, level: int, legacy: str) -> Set[str]:
         """The fix groups of the constants of ``module`` that hold ``legacy``."""
         return set()
+
+    def function_names(self) -> FrozenSet[str]:
+        """The last names of other modules' functions with a retired id as a parameter default."""
+        return frozenset()
+
+    def functions_in(self, module: str, level: int) -> Dict[str, Any]:
+        """Those functions of the module an import names, by name (``Class.method`` for a
+        method, ``Class`` for a constructor): each with ``key``."""
+        return {}

@@ -19,7 +19,7 @@ import libcst as cst
 
 from codemod import libraries
 from codemod.catalog import Catalog, RetiredModel
-from codemod.ftypes import Edit, SourceText
+from codemod.ftypes import Edit, ExportCall, SourceText
 from codemod.libraries import RequestShape
 from codemod.pysource import TRIVIA, Visitor, dotted_name, item_insertion, keyword_arg, visit_tree
 from codemod.scanners._literals import python_string
@@ -428,6 +428,52 @@ class ModuleFlow:
             self._calls[callee] = calls
         return self._calls[callee]
 
+    def export_calls(self, path: str) -> List[ExportCall]:
+        """This module's calls of other modules' functions whose parameter default is a retired
+        id, with the mode of what each argument passes: where one passes another mode, the
+        thinking mode the function's request gets for its default would be wrong for it."""
+        names = self.facts.function_names()
+        found: List[ExportCall] = []
+        for last in names & self._tree_calls.keys():
+            for call, scope in self._tree_calls[last]:
+                for group in self.called_functions(call, scope):
+                    positional = tuple(self.mode_of(arg.value, scope) for arg in call.args if arg.keyword is None and not arg.star)
+                    keywords = tuple((arg.keyword.value, self.mode_of(arg.value, scope)) for arg in call.args if arg.keyword is not None)
+                    line = self.source.position(self.span(call)[0])[0]
+                    found.append(ExportCall(group, f"{path}:{line}", positional, keywords, any(arg.star for arg in call.args)))
+        return found
+
+    def called_functions(self, call: cst.Call, scope: _Scope) -> List[str]:
+        """The groups of the functions with an id default that a call may be of: the imported
+        name called (``ask(...)``, ``llm.ask(...)``, ``LLM(...)``), or, for a method called on
+        anything else (``bot.ask(...)``), that method of every module this one imports from."""
+        callee = _call_name(call)
+        head, _, rest = callee.partition(".")
+        imported = _import_of(head, scope)
+        if imported is not None:
+            module, attr, level = imported
+            if not rest:
+                export = self.facts.functions_in(module, level).get(attr) if attr else None
+                return [export.key] if export is not None else []
+            if attr:  # `from app import llm`, then `llm.ask(...)`
+                module = f"{module}.{attr}" if module else attr
+            parts = rest.split(".")
+            for cut in range(len(parts)):  # `app.llm.ask(...)` after `import app.llm`; `llm.LLM.create(...)`
+                target = ".".join([module] + parts[:cut]) if module else ".".join(parts[:cut])
+                export = self.facts.functions_in(target, level).get(".".join(parts[cut:])) if target else None
+                if export is not None:
+                    return [export.key]
+        if not rest:
+            return []
+        method = "." + callee.rpartition(".")[2]
+        imports = {value for s in _chain(scope) for value in s.imports.values()}
+        return sorted({export.key for module, attr, level in imports
+                       for target in ([module, f"{module}.{attr}" if module else attr] if attr else [module])
+                       for name, export in self.facts.functions_in(target, level).items() if name.endswith(method)})
+
+    def mode_of(self, expr: cst.BaseExpression, scope: _Scope) -> Optional[str]:
+        return _single_mode(self.origins(expr, scope))
+
     def imported(self, module: str, name: str, level: int) -> Origin:
         return self.facts.value(module, name, level) or Origin(UNKNOWN)
 
@@ -821,6 +867,25 @@ class ModuleFlow:
         closer = self.span(bracketed)[1] - 1  # a node's range excludes its own parentheses
         offset, inserted = item_insertion(self.source, self.span, last, closer, text)
         return Edit(offset, offset, inserted)
+
+
+def _chain(scope: Optional[_Scope]) -> List[_Scope]:
+    chain: List[_Scope] = []
+    while scope is not None:
+        chain.append(scope)
+        scope = scope.parent
+    return chain
+
+
+def _import_of(name: str, scope: _Scope) -> Optional[Tuple[str, Optional[str], int]]:
+    """What ``name`` is imported as in ``scope`` (module, attribute, level); None when a binding
+    of the name comes first, or it is not imported."""
+    for current in _chain(scope):
+        if name in current.imports:
+            return current.imports[name]
+        if name in current.names or name in current.params:
+            return None
+    return None
 
 
 def _method_scope(scope: _Scope) -> Optional[_Scope]:

@@ -169,6 +169,8 @@ def _scan_module(
         flow = ModuleFlow(module, source, ctx.catalog, lambda node: node_span(source, positions, node), ctx.facts)
     visitor = _Visitor(source, ctx, positions, _ImportOs(module, positions, source), statements, flow)
     visit_tree(module, visitor)
+    if flow is not None and ctx.facts is not None:
+        ctx.export_calls += flow.export_calls(ctx.path)
     visitor.group_unchecked_assertions()
     visitor.keep_branches_apart()
     if visitor.in_test_file and replays_recordings(source.text):
@@ -885,9 +887,11 @@ class _Visitor(Visitor):
             edits = self.replacement_edits(node, match, position, start, end)
         hint = self.pending_hint = ""
         sent = position.kind in ("value", "getenv-default") or (position.kind == "review" and position.style == "env")
+        default_of = None
         if position.fix is not None and sent and match.model.thinking:
             thinking_edits, hint, group = self.thinking_for(node, match)
             edits += thinking_edits
+            default_of = self.importable_default(node, match.model.thinking) if thinking_edits else None
         finding = self.ctx.id_finding(
                 self.source,
                 start,
@@ -902,6 +906,7 @@ class _Visitor(Visitor):
                 group=group,
             )
         finding.pending_hint = self.pending_hint
+        finding.default_of = default_of
         if position.where in ("in a comparison", "in a match case") and finding.fix is not None:
             chain = self.branch_chain(node)
             if chain is not None:
@@ -1299,6 +1304,30 @@ class _Visitor(Visitor):
             self.pending_hint = hint  # unless a request in another module sends it (the engine knows)
             return [], "", group
         return [], hint, None
+
+    def importable_default(self, node: cst.SimpleString, mode: str) -> Optional[Tuple[str, str, Optional[int], str]]:
+        """(the function's group, the parameter, its index at a call, ``mode``) when the literal is a
+        parameter's default in a function other modules may import and call with their own
+        value: a module-level function, or a method (a constructor) of a top-level class."""
+        stack = self.stack
+        if len(stack) < 5 or not isinstance(stack[-2], cst.Param) or stack[-2].default is not node:
+            return None
+        if len(stack) == 5 and isinstance(stack[1], cst.FunctionDef):
+            function, name = stack[1], stack[1].name.value
+        elif len(stack) == 7 and isinstance(stack[1], cst.ClassDef) and isinstance(stack[3], cst.FunctionDef):
+            function = stack[3]
+            cls = stack[1].name.value
+            name = cls if function.name.value == "__init__" else f"{cls}.{function.name.value}"
+        else:
+            return None
+        params = function.params
+        ordered = list(params.posonly_params) + list(params.params)
+        param = stack[-2]
+        index = next((i for i, p in enumerate(ordered) if p is param), None)
+        decorators = {dotted_name(d.decorator) for d in function.decorators}
+        if index is not None and function is not stack[1] and "staticmethod" not in decorators:
+            index -= 1  # `self` is not written at a call
+        return f"{self.ctx.path}:{name}", param.name.value, index, mode
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.source.position(self.range_of(node)[0])[0]
