@@ -75,6 +75,17 @@ def test_a_default_whose_callers_elsewhere_pass_another_mode_is_an_unsafe_fix(tm
         assert OFF in (root / "app/llm.py").read_text()
 
 
+def test_the_callers_decide_in_a_process_pool_too(tmp_path):
+    """A component is scanned in a worker: the calls and the defaults cross to it and back."""
+    root = committed_repo(tmp_path, {"app/__init__.py": "", "app/llm.py": FUNCTION,
+                                     "app/main.py": 'from app.llm import ask\nask("hi", model="deepseek-reasoner")\n'})
+    env = {"V4_MIGRATE_POOL_MIN_BYTES": "0"}
+    report = json.loads(run_cli(["--format", "json", "--jobs", "2", "."], cwd=root, env=env).stdout)["findings"]
+    assert [f["fix"] for f in report if f["path"] == "app/llm.py"] == ["unsafe"]
+    assert run_cli(["--fix", "--jobs", "2", "."], cwd=root, env=env).returncode in (0, 1)
+    assert OFF not in (root / "app/llm.py").read_text() and "deepseek-v4-flash" in (root / "app/main.py").read_text()
+
+
 def test_callers_are_named_a_few_at_a_time(tmp_path):
     from codemod.engine import MAX_CALLERS_NAMED
 
