@@ -128,23 +128,32 @@ def unsafe_where_callers_differ(scanned: Sequence[Tuple[FileResult, Optional["_S
     for result, _ in scanned:
         for call in result.export_calls:
             calls.setdefault(call.group, []).append(call)
+    unsafe_groups: Dict[str, str] = {}  # group -> where its unsafe default is
     for result, _ in scanned:
         for finding in result.findings:
-            if finding.default_of is None or finding.fix != SAFE:
+            default = finding.default_of
+            if default is None or finding.fix != SAFE:
                 continue
-            group, param, index, mode = finding.default_of
             differing = []
-            for call in calls.get(group, ()):
-                passes, passed = call.passes(param, index)
-                if passes and passed != mode:
+            for call in calls.get(default.group, ()):
+                passes, passed = call.passes(default)
+                if passes and passed != default.mode:
                     differing.append(f"{call.where} (thinking {passed or 'not known'})")
             if not differing:
                 continue
             named = ", ".join(differing[:MAX_CALLERS_NAMED]) + (f" and {len(differing) - MAX_CALLERS_NAMED} more"
                                                                 if len(differing) > MAX_CALLERS_NAMED else "")
             finding.fix = UNSAFE
-            finding.message += (f"; unsafe: `{group.rpartition(':')[2]}` is also called with its own `{param}` from {named}, "
-                                f"and its request would send thinking {mode} for that too")
+            finding.message += (f"; unsafe: `{default.group.rpartition(':')[2]}` is also called with its own `{default.param}` "
+                                f"from {named}, and its request would send thinking {default.mode} for that too")
+            if finding.group is not None:
+                unsafe_groups.setdefault(finding.group, f"{finding.path}:{finding.line}")
+    if unsafe_groups:  # what is fixed with it (another literal its request sends) waits for it
+        for result, _ in scanned:
+            for finding in result.findings:
+                if finding.group in unsafe_groups and finding.fix == SAFE:
+                    finding.fix = UNSAFE
+                    finding.message += f"; unsafe: it is fixed together with {unsafe_groups[finding.group]}, whose fix is unsafe"
 
 
 def edit_regions(finding: Finding, source: SourceText) -> List[dict]:

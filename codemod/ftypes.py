@@ -75,10 +75,9 @@ class Finding:
     # empty: its request's library is not known, so it is reported instead).
     thinking_if_sent: Optional[Tuple[Edit, ...]] = None
     # The default of a parameter of a function other modules may import, whose request gets the
-    # thinking mode it implied: (the function's group, the parameter, its index at a call, None
-    # for a keyword-only one, that mode). The engine makes the fix unsafe where an importer's
-    # call passes a value of another mode, or one not known (its request would get this mode too).
-    default_of: Optional[Tuple[str, str, Optional[int], str]] = None
+    # thinking mode it implied. The engine makes the fix unsafe where an importer's call passes
+    # a value of another mode, or one not known (its request would get this mode too).
+    default_of: Optional["ParamDefault"] = None
 
     def to_dict(self) -> Dict[str, Any]:
         data = {
@@ -150,6 +149,22 @@ class SourceText:
 
 
 @dataclass(frozen=True)
+class ParamDefault:
+    """A retired id as a parameter's default, in a function other modules may import."""
+
+    group: str  # the function's group (``app/llm.py:ask``; ``Class`` for a constructor, ``Class.method``)
+    param: str
+    index: Optional[int]  # its position at a call (None: keyword-only)
+    mode: str  # the thinking mode the function's request gets for it
+    option: bool = False  # a key of an options object at ``index`` (JavaScript's `{ model = "..." } = {}`)
+
+
+# What an options object passed at one position sets: (key, mode) pairs, or None when it is not
+# an object literal whose keys are all known (it may set anything).
+OptionKeys = Optional[Tuple[Tuple[str, Optional[str]], ...]]
+
+
+@dataclass(frozen=True)
 class ExportCall:
     """A call, in an importer, of another module's function whose parameter default is a retired
     id: the thinking mode each argument implies (None: another id, no id, or not known)."""
@@ -158,16 +173,26 @@ class ExportCall:
     where: str  # path:line of the call
     positional: Tuple[Optional[str], ...]
     keywords: Tuple[Tuple[str, Optional[str]], ...]
-    starred: bool  # *args or **kwargs: it may pass anything
+    starred: bool  # *args or **kwargs (a spread in JavaScript): it may pass anything
+    options: Tuple[OptionKeys, ...] = ()  # per position, the keys an object literal sets (JavaScript)
 
-    def passes(self, param: str, index: Optional[int]) -> Tuple[bool, Optional[str]]:
-        """(whether the call passes ``param``, the mode of what it passes)."""
+    def passes(self, default: ParamDefault) -> Tuple[bool, Optional[str]]:
+        """(whether the call passes the default's parameter, the mode of what it passes)."""
         if self.starred:
             return True, None
+        index = default.index
+        given = index is not None and index < len(self.positional)
+        if default.option:  # nothing at that position, or an object without the key: the default
+            if not given:
+                return False, None
+            keys = self.options[index] if index < len(self.options) else None
+            if keys is None:
+                return True, None
+            return next(((True, mode) for key, mode in keys if key == default.param), (False, None))
         for keyword, mode in self.keywords:
-            if keyword == param:
+            if keyword == default.param:
                 return True, mode
-        if index is not None and index < len(self.positional):
+        if given:
             return True, self.positional[index]
         return False, None
 

@@ -47,6 +47,7 @@ class Export:
     # a parameter's default (``def ask(prompt, model="deepseek-chat")``): ``name`` is the function,
     # ``Class`` for its constructor, ``Class.method`` for a method; importers' calls may pass another
     param: str = ""
+    default_export: bool = False  # a JavaScript module's default export is that function (or class)
 
     @property
     def key(self) -> str:
@@ -79,7 +80,7 @@ def module_parts(display_path: str) -> Tuple[str, ...]:
 _CLASS = re.compile(rb"(?m)^class[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
 _DEF = re.compile(rb"(?m)^([ \t]*)(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
 # what comes before a quoted default in a signature: `model: str = ` after `(`, `,` or a line start
-_BEFORE_DEFAULT = re.compile(rb"(?m)(?:^|[(,])[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*[rRuU]?$")
+_BEFORE_DEFAULT = re.compile(rb"(?m)(?:^|[(,])[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n,(]*)?=[ \t]*[rRuU]?$")
 _TABLE_KEY = re.compile(rb"""[ \t]*:""")  # after a quoted id: "deepseek-chat": 0.27
 # the statement at the start of a line: its indentation, its target, its value
 _LINE_ASSIGNMENT = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*(.*)")
@@ -184,28 +185,34 @@ class _Signatures:
         return (cls if name == "__init__" else f"{cls}.{name}"), param
 
 
-def _still_open(raw: bytes, opening: int, offset: int) -> bool:
-    """Whether the bracket at ``opening`` is still open at ``offset`` (strings skipped)."""
+def _still_open(raw: bytes, opening: int, offset: int, quotes: bytes = b"'\"", comment: bytes = b"#") -> bool:
+    """Whether the bracket at ``opening`` is still open at ``offset`` (strings and comments skipped)."""
+    return _bracket_end(raw, opening, offset, quotes, comment) is None
+
+
+def _bracket_end(raw: bytes, opening: int, limit: int, quotes: bytes = b"'\"", comment: bytes = b"#") -> Optional[int]:
+    """Where the bracket at ``opening`` closes, before ``limit``; None when it is still open there,
+    -1 when a string is (strings and comments are skipped)."""
     depth, index = 0, opening
-    while index < offset:
+    while index < limit:
         char = raw[index:index + 1]
         if char in b"([{":
             depth += 1
         elif char in b")]}":
             depth -= 1
             if not depth:
-                return False
-        elif char in b"'\"":
-            end = raw.find(char, index + 1, offset)
+                return index
+        elif char in quotes:
+            end = raw.find(char, index + 1, limit)
             if end < 0:
-                return False
+                return -1
             index = end
-        elif char == b"#":
-            index = raw.find(b"\n", index, offset)
+        elif raw.startswith(comment, index):
+            index = raw.find(b"\n", index, limit)
             if index < 0:
-                return True
+                return None
         index += 1
-    return depth > 0
+    return None if depth > 0 else -1
 
 
 class _LineNumbers:
@@ -271,11 +278,21 @@ JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".v
 
 def js_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
     """The `export const` bindings of a JavaScript/TypeScript module that hold a retired id, its
-    env default, or this tool's rewrite of one (`process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`).
+    env default, or this tool's rewrite of one (`process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`),
+    and the functions at the top of the module with a retired id as a parameter's default.
     Only the lines that hold an id or a rewrite are looked at."""
     found: List[Export] = []
     line_of = _LineNumbers(raw)
-    for _, line_start, line in _id_lines(raw, catalog):
+    signatures = _JsSignatures(raw)
+    for match, line_start, line in _id_lines(raw, catalog):
+        default = signatures.default_at(match.start() - 1, line_start)
+        if default is not None:
+            exact = catalog.exact(match.group().decode("utf-8", "replace"))
+            if exact is not None and raw[match.end():match.end() + 1] == raw[match.start() - 1:match.start()]:
+                name, param = default
+                found.append(Export(display_path, name, exact.model, RETIRED, line_of(line_start), js=True, param=param,
+                                    default_export=signatures.is_default_export(name)))
+            continue
         export = _JS_EXPORT.match(line) if line is not None else None
         if export is None:
             continue
@@ -291,6 +308,94 @@ def js_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expor
         if model is not None:
             found.append(Export(display_path, name, model, MIGRATED, line_of(line_start), js=True))
     return _primary_only(found)
+
+
+_JS_NAME = rb"[A-Za-z_$][\w$]*"
+# the signatures of a module's top-level functions, by lines: `export async function ask(`,
+# `export const ask = async (`, a class, and a member of a class (`  constructor(`, `  async reply(`)
+_JS_FUNCTION = re.compile(rb"(?m)^(?:export[ \t]+(default[ \t]+)?)?(?:async[ \t]+)?function[ \t]*\*?[ \t]*(" + _JS_NAME
+                          + rb")[ \t]*(?:<[^>\n]*>)?[ \t]*\(")
+_JS_ARROW = re.compile(rb"(?m)^(?:export[ \t]+)?(?:const|let|var)[ \t]+(" + _JS_NAME
+                       + rb")[ \t]*(?::[^=\n]*)?=[ \t]*(?:async[ \t]+)?(?:function\b[^(\n]*)?\(")
+_JS_CLASS = re.compile(rb"(?m)^(?:export[ \t]+(default[ \t]+)?)?(?:abstract[ \t]+)?class[ \t]+(" + _JS_NAME + rb")")
+_JS_OBJECT = re.compile(rb"(?m)^(?:export[ \t]+)?(?:const|let|var)[ \t]+(" + _JS_NAME + rb")[ \t]*(?::[^=\n]*)?=[ \t]*\{[ \t]*\r?$")
+# a member: `  async reply(`, `  constructor(`; of an object, also `  reply: async (`
+_JS_MEMBER = re.compile(rb"(?m)^(?:  |    |\t)(?:(?:public|private|protected|static|async|override)[ \t]+)*\*?(" + _JS_NAME
+                        + rb")[ \t]*(?:<[^>\n]*>)?[ \t]*(\(|:[ \t]*(?:async[ \t]+)?(?:function\b[^(\n]*)?\()")
+_JS_NOT_MEMBERS = frozenset([b"if", b"for", b"while", b"switch", b"catch", b"function", b"return", b"super", b"await"])
+_JS_TOP_LINE = re.compile(rb"(?m)^[^ \t\r\n]")
+# what comes before a quoted default: `model = `, `model: string = `, `model = process.env.X ?? `
+_JS_BEFORE_DEFAULT = re.compile(rb"(?m)(?:^|[(,{])[ \t]*(" + _JS_NAME + rb")[ \t]*(?::[^=\n,(]*)?=[ \t]*"
+                                rb"(?:(?:process\.env|import\.meta\.env)\.\w+[ \t]*(?:\?\?|\|\|)[ \t]*)?$")
+# a body's destructuring of a parameter, on one line: `  const { model = "deepseek-chat" } = config;`
+_JS_DESTRUCTURED = re.compile(rb"[ \t]+(?:const|let|var)[ \t]*\{[^}\n]*\}[ \t]*=[ \t]*(" + _JS_NAME + rb")[ \t]*;?[ \t]*\r?$", re.M)
+_JS_DEFAULT_EXPORT = re.compile(rb"(?m)^(?:module\.exports[ \t]*=|export[ \t]+default)[ \t]+(" + _JS_NAME + rb")[ \t]*;?[ \t]*\r?$")
+
+
+class _JsSignatures:
+    """Where a quoted id is a parameter's default in a JavaScript/TypeScript module's top-level
+    function or a member of its top-level class, found by lines (the scan's tree says the same)."""
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+        self._headers: Optional[List[Tuple[int, int, str]]] = None  # (start, opening bracket, export name)
+        self._defaults: Optional[Set[str]] = None
+
+    def headers(self) -> List[Tuple[int, int, str]]:
+        if self._headers is None:
+            raw = self.raw
+            headers = [(m.start(), m.end() - 1, m.group(2).decode("ascii")) for m in _JS_FUNCTION.finditer(raw)]
+            headers += [(m.start(), m.end() - 1, m.group(1).decode("ascii")) for m in _JS_ARROW.finditer(raw)]
+            owners = sorted([(m.start(), m.group(2).decode("ascii"), True) for m in _JS_CLASS.finditer(raw)]
+                            + [(m.start(), m.group(1).decode("ascii"), False) for m in _JS_OBJECT.finditer(raw)])
+            top_lines = [m.start() for m in _JS_TOP_LINE.finditer(raw)]
+            for m in _JS_MEMBER.finditer(raw) if owners else ():
+                name, pair = m.group(1), m.group(2) != b"("
+                top = bisect.bisect_left(top_lines, m.start())
+                index = bisect.bisect_left(owners, (m.start(),))
+                # a member's class (or object) is the top-level line above it (a comment at column 0 hides it)
+                if name in _JS_NOT_MEMBERS or not top or not index or owners[index - 1][0] != top_lines[top - 1]:
+                    continue
+                _, owner, is_class = owners[index - 1]
+                if is_class and pair:
+                    continue  # a field holding a function: not called as a method of the class's instances here
+                method = owner if is_class and name == b"constructor" else f"{owner}.{name.decode('ascii')}"
+                headers.append((m.start(), m.end() - 1, method))
+            headers.sort()
+            self._headers = headers
+        return self._headers
+
+    def default_at(self, quote: int, line_start: int) -> Optional[Tuple[str, str]]:
+        """(the function's export name, the parameter) when the string at ``quote`` is a default."""
+        if self.raw[quote:quote + 1] not in (b'"', b"'", b"`"):
+            return None
+        before = _JS_BEFORE_DEFAULT.search(self.raw, line_start, quote)
+        if before is None:
+            return None
+        headers = self.headers()
+        index = bisect.bisect_left(headers, (quote,))
+        if not index:
+            return None
+        _, opening, name = headers[index - 1]
+        close = _bracket_end(self.raw, opening, quote, b"'\"`", b"//")
+        if close is None:
+            return name, before.group(1).decode("ascii")
+        read = _JS_DESTRUCTURED.match(self.raw, line_start)
+        if close < 0 or read is None or not re.search(rb"\b%s\b" % re.escape(read.group(1)), self.raw[opening:close]):
+            return None
+        body = self.raw.find(b"{", close, quote)  # `) {`, `) => {`
+        if body < 0 or _bracket_end(self.raw, body, quote, b"'\"`", b"//") is not None:
+            return None
+        return name, before.group(1).decode("ascii")  # `const { model = "..." } = config`, config a parameter
+
+    def is_default_export(self, name: str) -> bool:
+        """Whether the module's default export is this function, or this constructor's class."""
+        if self._defaults is None:
+            raw = self.raw
+            self._defaults = {m.group(1).decode("ascii") for m in _JS_DEFAULT_EXPORT.finditer(raw)}
+            self._defaults |= {m.group(2).decode("ascii") for m in _JS_FUNCTION.finditer(raw) if m.group(1)}
+            self._defaults |= {m.group(2).decode("ascii") for m in _JS_CLASS.finditer(raw) if m.group(1)}
+        return name in self._defaults
 
 
 def js_module_key(display_path: str) -> str:
@@ -354,8 +459,14 @@ class ProjectFacts:
         self.tables: Dict[Tuple[str, ...], Dict[str, Export]] = {}  # module -> ids its dicts are keyed by
         self.js_modules: Dict[str, Dict[str, Export]] = {}  # "src/config" -> its exports
         self.functions: Dict[Tuple[str, ...], Dict[str, Export]] = {}  # module -> its functions with an id default
+        self.js_functions: Dict[str, Dict[str, Export]] = {}  # "src/llm" -> its functions with an id default
         for export in exports:
-            if export.param:
+            if export.param and export.js:
+                functions = self.js_functions.setdefault(js_module_key(export.path), {})
+                functions[export.name] = export
+                if export.default_export:
+                    functions["default"] = export
+            elif export.param:
                 self.functions.setdefault(export.module, {})[export.name] = export
             elif export.js:
                 self.js_modules.setdefault(js_module_key(export.path), {})[export.name] = export
@@ -366,7 +477,8 @@ class ProjectFacts:
             else:
                 self.by_module.setdefault(export.module, {})[export.name] = export
         self.function_names = frozenset(name.rpartition(".")[2] for names in self.functions.values() for name in names)
-        self.function_definers = {e.path for names in self.functions.values() for e in names.values()}
+        self.js_function_names = frozenset(name.rpartition(".")[2] for names in self.js_functions.values() for name in names)
+        self.function_definers = {e.path for known in (self.functions, self.js_functions) for names in known.values() for e in names.values()}
         self.frozen_names = frozenset(self.names)
         self.keys = frozenset(export.key for export in exports)  # the groups the facts make
         self.lines = {(export.path, export.line): export.key for export in exports}  # where each is set
@@ -390,7 +502,8 @@ class ProjectFacts:
         js = {name for names in self.js_modules.values() for name in names}
         constants = {name.partition(".")[0] for names in self.by_module.values() for name in names}
         # a function's callers name it (a method: `bot.ask(...)`), a constructor's its class
-        functions = {part for names in self.functions.values() for name in names for part in name.split(".")}
+        functions = {part for known in (self.functions, self.js_functions) for names in known.values() for name in names
+                     for part in name.split(".") if known is self.functions or name != "default"}
         return constants | set(self.env) | tables | js | functions
 
     def env_value(self, variable: str) -> Optional[Export]:
@@ -505,16 +618,39 @@ class JsFileFacts:
         exports = self.module_of(specifier)
         return {e.key for e in (exports or {}).values() if e.kind == RETIRED and e.legacy_id == legacy and not e.provider}
 
-    def module_of(self, specifier: str, name: Optional[str] = None) -> Optional[Dict[str, Export]]:
-        """The exports of the module an import names (that has ``name``, when given)."""
-        modules = self.project.js_modules
+    def function_names(self) -> FrozenSet[str]:
+        return self.project.js_function_names
+
+    def functions_of(self, specifier: str) -> Dict[str, str]:
+        """The functions with an id default of the module an import names: name -> group. An
+        import of a folder's barrel (`./providers`, `./providers/index.js`) that defines none may
+        re-export its modules' (`module.exports = { DeepSeekProvider }`): theirs are taken."""
+        known = self.project.js_functions
+        if not known:
+            return {}
+        functions = self.module_of(specifier, modules=known)
+        if functions is None and specifier.startswith("."):
+            folder = self.relative_target(specifier)
+            folder = folder[: -len("/index")] if folder.endswith("/index") else folder
+            functions = {name: export for key, names in known.items() if key.startswith(folder + "/")
+                         for name, export in names.items() if name != "default"}
+        return {name: export.key for name, export in (functions or {}).items() if export.path != self.importer}
+
+    def relative_target(self, specifier: str) -> str:
+        """The module key a relative import names: `app/config` for "./config.js" in `app/main.js`."""
+        return posixpath.normpath(posixpath.join(posixpath.dirname(self.importer), js_module_key(specifier)))
+
+    def module_of(self, specifier: str, name: Optional[str] = None,
+                  modules: Optional[Dict[str, Dict[str, Export]]] = None) -> Optional[Dict[str, Export]]:
+        """The exports of the module an import names (that has ``name``, when given), among the
+        project's constants (or ``modules``)."""
+        modules = self.project.js_modules if modules is None else modules
 
         def has(key: str) -> bool:
             return key in modules and (name is None or name in modules[key])
 
         if specifier.startswith("."):
-            folder = posixpath.dirname(self.importer)
-            target = posixpath.normpath(posixpath.join(folder, js_module_key(specifier)))
+            target = self.relative_target(specifier)
             return next((modules[key] for key in (target, f"{target}/index") if has(key)), None)
         bare = next((specifier[len(a):] for a in self._ALIASES if specifier.startswith(a)), None)
         if bare is None:

@@ -12,11 +12,12 @@ its values, so a request whose model may have two thinking modes is reported, no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
 from codemod.catalog import PRIMARY_PROVIDER, Catalog, RetiredModel, UrlInfo
+from codemod.ftypes import ExportCall, OptionKeys
 from codemod.libraries import JsLibraries, JsRequestShape
 from codemod.scanners import _jstree as tree
 
@@ -61,6 +62,15 @@ class Facts:
         """Where the project's env files (`.env`, compose, YAML) set ``variable`` to one retired id."""
         return None
 
+    def function_names(self) -> FrozenSet[str]:
+        """The last names of other modules' functions (a constructor: its class) with an id default."""
+        return frozenset()
+
+    def functions_of(self, specifier: str) -> Dict[str, str]:
+        """The functions with an id default of the module ``specifier`` names: name -> group
+        (``default``: the module's default export)."""
+        return {}
+
 
 @dataclass
 class Request:
@@ -102,6 +112,7 @@ class Flow:
         self.defaults: Dict[str, List[Node]] = {}  # name -> the default values of parameters (and options) so named
         self.imports: Dict[str, Tuple[str, str]] = {}  # local name -> (module specifier, imported name)
         self.namespaces: Dict[str, str] = {}  # `import * as cfg` / `const cfg = require(...)` -> specifier
+        self.default_imports: Dict[str, str] = {}  # `import Bot from "./bot"` -> specifier
         self.calls: List[Node] = []
         self._passed: Dict[int, List[Origin]] = {}
         self._index()
@@ -147,6 +158,9 @@ class Flow:
                 names = [c for c in node.named_children if c.type == "identifier"]
                 if names:
                     self.namespaces[tree.text_of(names[0])] = specifier
+            elif node.type == "import_clause":
+                for name in (c for c in node.named_children if c.type == "identifier"):
+                    self.default_imports[tree.text_of(name)] = specifier
 
     def _note_require(self, call: Node) -> None:
         """`const { A, B: C } = require("./x")` and `const cfg = require("./x")`."""
@@ -322,6 +336,75 @@ class Flow:
             return False, False
         return (not info.is_deepseek_api, info.is_deepseek_api)
 
+    # -- calls of other modules' functions ------------------------------------------------------
+
+    def export_calls(self, where: Callable[[Node], str]) -> List[ExportCall]:
+        """This file's calls of other modules' functions whose parameter default is a retired id,
+        with the mode of what each argument passes (and of the keys of an options object)."""
+        names = self.facts.function_names()
+        found: List[ExportCall] = []
+        if not names:
+            return found
+        for call in self.calls:
+            called = tree.callee(call)
+            if not called or (called.rpartition(".")[2] not in names and called not in self.imports and called not in self.default_imports):
+                continue  # (an imported name may be an alias: `import { ask as chat }`)
+            groups = self.called_functions(called)
+            if not groups:
+                continue
+            values = tree.arguments(call)
+            starred = any(v.type == "spread_element" for v in values)
+            positional = tuple(self.mode_of(v) for v in values)
+            options = tuple(self.option_keys(v) for v in values)
+            found += [ExportCall(group, where(call), positional, (), starred, options) for group in groups]
+        return found
+
+    def called_functions(self, called: str) -> List[str]:
+        """The groups of the functions with an id default a call may be of: a name imported from
+        the module (``ask(...)``, ``new Bot(...)``, ``llm.ask(...)``), or, for a method called on
+        anything else (``bot.reply(...)``), that method of every module this file imports from."""
+        head, _, rest = called.partition(".")
+        if head in self.imports:
+            specifier, name = self.imports[head]
+            group = self.facts.functions_of(specifier).get(f"{name}.{rest}" if rest else name)
+            if group is not None or not rest:
+                return [group] if group is not None else []
+        elif head in self.namespaces or head in self.default_imports:
+            specifier = self.namespaces.get(head) or self.default_imports[head]
+            functions = self.facts.functions_of(specifier)
+            group = functions.get(rest) if rest else functions.get("default")
+            if group is not None or not rest:
+                return [group] if group is not None else []
+        if not rest:
+            return []
+        method = "." + called.rpartition(".")[2]
+        specifiers = {spec for spec, _ in self.imports.values()} | set(self.namespaces.values()) | set(self.default_imports.values())
+        return sorted({group for spec in specifiers for name, group in self.facts.functions_of(spec).items() if name.endswith(method)})
+
+    def mode_of(self, node: Node) -> Optional[str]:
+        """The one thinking mode a value implies (an id, this tool's rewrite of one), or None."""
+        origins = self.origins(node)
+        modes = {o.model.thinking for o in origins if o.model is not None}
+        if origins and all(o.kind in (RETIRED, MIGRATED) for o in origins) and len(modes) == 1:
+            return modes.pop()
+        return None
+
+    def option_keys(self, node: Node) -> OptionKeys:
+        """What an options object argument sets: its keys and their modes; None when it is not an
+        object literal (or spreads one in): it may set anything."""
+        options = self.object_of(node)
+        if options is None:
+            return None
+        keys = []
+        for member in tree.object_members(options):
+            if member.type == "spread_element":
+                return None
+            key = tree.key_name(member) if member.type in ("pair", "shorthand_property_identifier") else None
+            if key is not None:
+                value = member if member.type == "shorthand_property_identifier" else member.child_by_field_name("value")
+                keys.append((key, self.mode_of(value) if value is not None else None))
+        return tuple(keys)
+
     # -- where a model comes from -------------------------------------------------------------
 
     def origins(self, node: Optional[Node], provider: bool = False, depth: int = 0, seen: Optional[Set[int]] = None) -> List[Origin]:
@@ -422,38 +505,36 @@ class Flow:
         """What the calls of this file pass for a parameter with a default (``model = "deepseek-chat"``,
         or a key of an options object, ``{ model = "deepseek-chat" }``): the default is only what a
         call that passes nothing sends. A spread argument, or options that are not an object
-        literal, may pass anything; so may the callers of a function without a name. (Calls in
-        other modules are not seen.)"""
+        literal, may pass anything; so may the callers of a function without a name. A
+        constructor's calls are `new Class(...)`. (Calls in other modules decide the fix's
+        safety instead: ``export_calls``, in the engine.)"""
         if default.id not in self._passed:
             self._passed[default.id] = []  # (a call in the function's own body that passes it on)
             self._passed[default.id] = self._passed_origins(default, name, depth, seen)
         return self._passed[default.id]
 
     def _passed_origins(self, default: Node, name: str, depth: int, seen: Set[int]) -> List[Origin]:
-        param, key = default.parent, None
-        if param is not None and param.type == "object_assignment_pattern":
-            param, key = param.parent, name  # the object_pattern of the options
-            if param is not None and param.parent is not None and param.parent.type == "required_parameter":
-                param = param.parent
-        holder = param.parent if param is not None else None
-        if holder is None or holder.type != "formal_parameters":
+        parameter = parameter_of(default)
+        if parameter is None:
             return []  # a destructuring in a body, not a parameter
-        index = [c.id for c in holder.named_children if c.type != "comment"].index(param.id)
-        callee = _function_name(holder.parent)
+        callee = callee_of(parameter.function)
         if callee is None:
             return [Origin(UNKNOWN)]
+        called_by, by_new = callee
         found: List[Origin] = []
         for call in self.calls:
             called = tree.callee(call)
-            if call.type != "call_expression" or called.rpartition(".")[2] != callee or self.libraries.request_for(called, False):
+            if ((call.type == "new_expression") != by_new or called.rpartition(".")[2] != called_by
+                    or self.libraries.request_for(called, by_new)):
                 continue  # (a library's request named like the function is not one of its calls)
             values = tree.arguments(call)
+            index = parameter.index
             if any(v.type == "spread_element" for v in values[: index + 1]):
                 found.append(Origin(UNKNOWN))
-            elif index < len(values) and key is None:
+            elif index < len(values) and parameter.key is None:
                 found += self.origins(values[index], False, depth + 1, seen)
             elif index < len(values):
-                found += self.option_origins(values[index], key, depth, seen)
+                found += self.option_origins(values[index], parameter.key, depth, seen)
         return found
 
     def option_origins(self, options: Node, key: str, depth: int, seen: Set[int]) -> List[Origin]:
@@ -579,6 +660,117 @@ class Flow:
         if call.type == "call_expression" and tree.arguments(call)[:1] == [literal] and self.is_deepseek_provider(call):
             return call
         return None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """The parameter a default value is given to."""
+
+    function: Node
+    index: int  # its position among the parameters
+    name: str
+    key: Optional[str] = None  # a key of an options object (`{ model = "..." } = {}`): ``name`` too
+
+
+def parameter_of(default: Node) -> Optional[Parameter]:
+    """The parameter of a function whose default ``default`` is: `model = "..."`, `model: string
+    = "..."`, or a key of a destructured options object, `{ model = "..." } = {}`; None for a
+    destructuring in a body."""
+    holder = default.parent
+    if holder is None:
+        return None
+    key: Optional[str] = None
+    if holder.type == "object_assignment_pattern":
+        left = holder.child_by_field_name("left")
+        key = tree.text_of(left) if left is not None else None
+        holder = holder.parent  # the object_pattern
+    elif holder.type == "assignment_pattern" and holder.parent is not None and holder.parent.type == "pair_pattern":
+        key = tree.key_name(holder.parent)  # `{ model: chosen = "..." }`
+        holder = holder.parent.parent
+    if key is not None and holder is not None and holder.parent is not None and holder.parent.type in (
+            "required_parameter", "optional_parameter", "assignment_pattern"):
+        holder = holder.parent  # `{ ... }: Options = {}`, `{ ... } = {}`
+    elif key is not None and holder is not None and holder.parent is not None and holder.parent.type == "variable_declarator":
+        holder = _parameter_named(holder.parent)  # `const { model = "..." } = config`, config a parameter
+    parameters = holder.parent if holder is not None else None
+    if parameters is None or parameters.type != "formal_parameters" or parameters.parent is None:
+        return None
+    index = [c.id for c in parameters.named_children if c.type != "comment"].index(holder.id)
+    if key is not None:
+        return Parameter(parameters.parent, index, key, key)
+    target = holder.child_by_field_name("pattern") or holder.child_by_field_name("left")
+    return Parameter(parameters.parent, index, tree.text_of(target) if target is not None else "")
+
+
+def _parameter_named(declarator: Node) -> Optional[Node]:
+    """The parameter a body's destructuring reads: `config` of `constructor(config = {})` in
+    `const { model = "..." } = config` (in the function's own body, not a nested one's)."""
+    value = tree.unwrap(declarator.child_by_field_name("value"))
+    if value is None or value.type != "identifier":
+        return None
+    function = tree.enclosing(declarator, *_FUNCTIONS)
+    parameters = function.child_by_field_name("parameters") if function is not None else None
+    for param in parameters.named_children if parameters is not None else ():
+        target = param.child_by_field_name("pattern") or param.child_by_field_name("left") or param
+        if target.type == "identifier" and tree.text_of(target) == tree.text_of(value):
+            return param
+    return None
+
+
+_FUNCTIONS = ("function_declaration", "generator_function_declaration", "function_expression", "function", "arrow_function",
+              "method_definition", "generator_function")
+
+
+def callee_of(function: Node) -> Optional[Tuple[str, bool]]:
+    """(the name a function is called by, whether with `new`): a constructor is its class's."""
+    if function.type == "method_definition" and tree.text_of(function.child_by_field_name("name") or function) == "constructor":
+        cls = function.parent.parent if function.parent is not None else None
+        name = cls.child_by_field_name("name") if cls is not None else None
+        return (tree.text_of(name), True) if name is not None else None
+    name = _function_name(function)
+    return (name, False) if name is not None else None
+
+
+def importable_name(function: Node) -> Optional[str]:
+    """The name another module imports a function by, when it is at the top of its module: a
+    function's (``ask``), a class's for its constructor (``Bot``), ``Class.method`` for a method,
+    ``object.method`` for one of a module-level object (`export const llm = { ask(...) {} }`)."""
+    holder = function.parent
+    if holder is not None and holder.type == "pair":  # `{ ask: async (...) => ... }`
+        holder = holder.parent
+    if holder is not None and holder.type == "object":
+        owner = _top_level_variable(holder)
+        method = _function_name(function)
+        return f"{owner}.{method}" if owner is not None and method is not None else None
+    if holder is not None and holder.type == "class_body":
+        cls = holder.parent
+        name = cls.child_by_field_name("name") if cls is not None and _is_top_level(cls) else None
+        method = callee_of(function) if function.type == "method_definition" else None
+        if name is None or method is None:
+            return None
+        return tree.text_of(name) if method[1] else f"{tree.text_of(name)}.{method[0]}"
+    if function.type in ("function_declaration", "generator_function_declaration"):
+        return _function_name(function) if _is_top_level(function) else None
+    return _top_level_variable(function)  # `export const ask = async (...) => ...`
+
+
+def _is_top_level(statement: Node) -> bool:
+    """A statement of the module itself (exported or not)."""
+    parent = statement.parent
+    if parent is not None and parent.type == "export_statement":
+        parent = parent.parent
+    return parent is not None and parent.type == "program"
+
+
+def _top_level_variable(value: Node) -> Optional[str]:
+    """The name of the module-level `const` (`let`, `var`) that ``value`` is the value of."""
+    declarator = value.parent
+    if declarator is None or declarator.type != "variable_declarator" or declarator.parent is None:
+        return None
+    name = declarator.child_by_field_name("name")
+    if name is None or name.type != "identifier" or not _is_top_level(declarator.parent):
+        return None
+    return tree.text_of(name)
 
 
 def _function_name(function: Optional[Node]) -> Optional[str]:

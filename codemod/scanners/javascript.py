@@ -23,12 +23,12 @@ from tree_sitter import Node
 
 from codemod import project
 from codemod.catalog import PRIMARY_PROVIDER, IdMatch
-from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
+from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ParamDefault, ScanContext, ScanError, SourceText
 from codemod.libraries import js_libraries
 from codemod.scanners import _common as common
 from codemod.scanners import _jstree as tree
 from codemod.scanners import _npm
-from codemod.scanners._jsflow import UNKNOWN, Flow, Request
+from codemod.scanners._jsflow import UNKNOWN, Flow, Request, importable_name, parameter_of
 
 LINE_COMMENTS = True  # `// v4-migrate: ignore[DS001]`
 
@@ -169,6 +169,8 @@ class _BlockScan:
         for node, match, position in located:
             self.report(node, match, position, values_here)
         self.send_thinking_modes()
+        if self.ctx.facts is not None:
+            self.ctx.export_calls += self.flow.export_calls(lambda call: f"{self.ctx.path}:{self.line_of(call)}")
         return self.findings
 
     def locate(self, node: Node, match: IdMatch, not_deepseek: Set[int]) -> Optional[Tuple[Node, IdMatch, Position]]:
@@ -449,6 +451,8 @@ class _BlockScan:
         if literals:
             first = self.by_literal[literals[0].node.id]
             first.edits += tuple(edits)
+            for origin in literals:  # a default: other modules' calls may pass their own
+                self.by_literal[origin.node.id].default_of = self.importable_default(origin.node, mode)
             for origin in literals[1:]:
                 self.groups.union(literals[0].node.id, origin.node.id)
             return nodes
@@ -562,6 +566,18 @@ class _BlockScan:
             return None
         name = current.child_by_field_name("name")
         return tree.text_of(name) if name is not None and name.type == "identifier" else None
+
+    def importable_default(self, literal: Node, mode: str) -> Optional[ParamDefault]:
+        """The literal as a parameter's default (or its env default's) in a function at the top of
+        the module, which other modules may import and call with their own value."""
+        value = literal
+        while value.parent is not None and value.parent.type in ("binary_expression", "parenthesized_expression"):
+            value = value.parent
+        parameter = parameter_of(value)
+        name = importable_name(parameter.function) if parameter is not None else None
+        if name is None:
+            return None
+        return ParamDefault(f"{self.ctx.path}:{name}", parameter.name, parameter.index, mode, option=parameter.key is not None)
 
     def line_of(self, node: Node) -> int:
         return self.source.position(self.span(node)[0])[0]

@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import PRIMARY_PROVIDER, AliasMatch, IdMatch, UrlInfo
-from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ScanContext, ScanError, SourceText
+from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ParamDefault, ScanContext, ScanError, SourceText
 from codemod.libraries import shape_for
 from codemod.project import is_test_path
 from codemod.pysource import LEAVES, OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, parse_module, visit_tree
@@ -1305,10 +1305,10 @@ class _Visitor(Visitor):
             return [], "", group
         return [], hint, None
 
-    def importable_default(self, node: cst.SimpleString, mode: str) -> Optional[Tuple[str, str, Optional[int], str]]:
-        """(the function's group, the parameter, its index at a call, ``mode``) when the literal is a
-        parameter's default in a function other modules may import and call with their own
-        value: a module-level function, or a method (a constructor) of a top-level class."""
+    def importable_default(self, node: cst.SimpleString, mode: str) -> Optional[ParamDefault]:
+        """The literal as a parameter's default (whose request gets ``mode``) in a function other
+        modules may import and call with their own value: a module-level function, or a method
+        (a constructor) of a top-level class."""
         stack = self.stack
         if len(stack) < 5 or not isinstance(stack[-2], cst.Param) or stack[-2].default is not node:
             return None
@@ -1327,7 +1327,7 @@ class _Visitor(Visitor):
         decorators = {dotted_name(d.decorator) for d in function.decorators}
         if index is not None and function is not stack[1] and "staticmethod" not in decorators:
             index -= 1  # `self` is not written at a call
-        return f"{self.ctx.path}:{name}", param.name.value, index, mode
+        return ParamDefault(f"{self.ctx.path}:{name}", param.name.value, index, mode)
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.source.position(self.range_of(node)[0])[0]
