@@ -153,24 +153,20 @@ class _Signatures:
 
     def __init__(self, raw: bytes):
         self.raw = raw
-        self._defs: Optional[List[Tuple[int, int, bytes, str]]] = None  # (start, opening, indent, name)
         self._classes: Optional[List[Tuple[int, str]]] = None
+        self._asked, self._nearest = 0, None  # the last offset ``nearest_def`` was asked, its answer
 
     def default_at(self, quote: int, line_start: int) -> Optional[Tuple[str, str]]:
         """(the function's export name, the parameter) when the string at ``quote`` is a default."""
         if self.raw[quote:quote + 1] not in (b'"', b"'"):
             return None
-        before = _BEFORE_DEFAULT.search(self.raw, line_start, quote)
+        before = _BEFORE_DEFAULT.search(self.raw, line_start, quote)  # (a keyword argument, `create(model=`, too)
         if before is None:
             return None
-        if self._defs is None:
-            self._defs = [(m.start(), m.end() - 1, m.group(1), m.group(2).decode("ascii")) for m in _DEF.finditer(self.raw)]
-        index = bisect.bisect_left(self._defs, (quote,))
-        if not index:
+        header = self.nearest_def(quote)
+        if header is None or not _still_open(self.raw, header.end() - 1, quote):
             return None
-        start, opening, indent, name = self._defs[index - 1]
-        if not _still_open(self.raw, opening, quote):
-            return None
+        start, indent, name = header.start(), header.group(1), header.group(2).decode("ascii")
         param = before.group(1).decode("ascii")
         if not indent:
             return name, param
@@ -183,6 +179,25 @@ class _Signatures:
             return None
         cls = self._classes[owner - 1][1]
         return (cls if name == "__init__" else f"{cls}.{name}"), param
+
+    def nearest_def(self, offset: int) -> Optional["re.Match[bytes]"]:
+        """The last `def` line that starts before ``offset``: searched back from it, since nearly
+        every id is a call's keyword argument a few lines into a function, not a default; and
+        no further back than the offset asked before (ids come in order), whose answer holds
+        when nothing is found after it."""
+        raw, end = self.raw, offset
+        floor = self._asked if self._asked <= offset else 0
+        while True:
+            found = raw.rfind(b"def", floor, end)
+            if found < 0:
+                header = self._nearest if floor else None
+                break
+            header = _DEF.match(raw, raw.rfind(b"\n", 0, found) + 1)
+            if header is not None:
+                break
+            end = found
+        self._asked, self._nearest = offset, header
+        return header if header is not None and header.end() <= offset else None
 
 
 def _still_open(raw: bytes, opening: int, offset: int, quotes: bytes = b"'\"", comment: bytes = b"#") -> bool:
@@ -417,13 +432,16 @@ def is_test_path(path: str) -> bool:
             or any(p in ("tests", "test", "__tests__") for p in parts[:-1]))
 
 
-def imported_modules(text: str) -> Set[str]:
+def imported_modules(text: str, javascript: bool = False) -> Set[str]:
     """The last part of every module a file imports from (``settings`` for ``from app.settings import X``,
-    and for ``from app import settings`` the names are checked by the scan)."""
+    and for ``from app import settings`` the names are checked by the scan); a JavaScript file's
+    by its imports and requires."""
     modules: Set[str] = set()
-    for match in _IMPORT.finditer(text):
-        name = match.group(1) or match.group(2) or ""
-        modules.update(part for part in name.split(".") if part)
+    if not javascript:
+        for match in _IMPORT.finditer(text):
+            name = match.group(1) or match.group(2) or ""
+            modules.update(part for part in name.split(".") if part)
+        return modules
     for match in _JS_IMPORT.finditer(text):  # a JS module is named by its file: `./config.js` is `config`
         parts = [p for p in js_module_key(match.group(1)).split("/") if p not in ("", ".", "..")]
         if parts and parts[-1] == "index":
@@ -706,7 +724,8 @@ def components(definers: Sequence[Tuple[Candidate, List[Export]]], consumers: It
                     last_part.setdefault(parts[-2], []).append(candidate.display)
     readers: Set[str] = set()
     for candidate, text in consumers:
-        linked = {d for module in imported_modules(text) for d in last_part.get(module, ())}
+        linked = {d for module in imported_modules(text, candidate.display.endswith(JS_SUFFIXES))
+                  for d in last_part.get(module, ())}
         linked |= {d for variable, files in variables.items() if variable in text for d in files}
         linked.discard(candidate.display)
         if not linked:

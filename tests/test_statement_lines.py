@@ -131,3 +131,26 @@ def test_layouts(text):
 ])
 def test_what_the_lexer_is_not_sure_of_goes_to_cpython(text):
     assert _pylines.top_level_statements(text) is None
+
+
+# The blanking pattern as first written (plain alternation, backtracking runs): the faster one in
+# _pylines (a lookahead, possessive runs) must blank every text the same way.
+_PLAIN_STRINGS_AND_COMMENTS = (
+    r'''"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""|\'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*\'\'\''''
+    r'''|"(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*"|'(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*\''''
+    r'''|\#[^\r\n]*|(?P<unterminated>"""|\'\'\'|"|')'''
+)
+
+
+def test_the_fast_blanking_pattern_blanks_as_the_plain_one(monkeypatch):
+    import random
+    import re
+
+    rng = random.Random(15)
+    alphabet = ['"', "'", '"""', "'''", "\\", "\n", "\r\n", "\r", "#", "a", " ", "x = ", "("]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(5000)]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted((REPO_ROOT / "codemod").rglob("*.py"))]
+    fast = [_pylines.blanked(text) for text in texts]
+    monkeypatch.setattr(_pylines, "_STRINGS_AND_COMMENTS", re.compile(_PLAIN_STRINGS_AND_COMMENTS))
+    plain = [_pylines.blanked(text) for text in texts]
+    assert [i for i, (a, b) in enumerate(zip(fast, plain)) if a != b] == []
