@@ -321,8 +321,33 @@ def test_ids_that_are_not_deepseeks_api_are_not_reported(tmp_path, path, source)
 def test_a_value_no_request_sends_says_what_to_send(tmp_path):
     result, after = run_on_text(tmp_path, 'export const settings = { model: "deepseek-chat" };\n', name="settings.js", fix=True)
     assert after == b'export const settings = { model: process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash" };\n'
-    (finding,) = result.findings
-    assert "no request sending it was found: send thinking disabled" in finding.message
+    fixed, left = result.findings
+    assert fixed.fixed and "no request sending it was found: send thinking disabled" in fixed.message
+    # after the fix the rewrite is still listed, as in Python: V4 thinks by default, and nothing sends disabled yet
+    assert (left.rule, left.severity, left.fixed) == ("DS007", "notice", False)
+    assert "`DEEPSEEK_CHAT_MODEL` holds the successor of `deepseek-chat`, whose thinking mode was disabled" in left.message
+
+
+UNSENT_REWRITES = [
+    ("a constant no request sends", 'const MODEL = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\nconsole.log(MODEL);\n', 1),
+    ("a Vite variable", 'const MODEL = import.meta.env.VITE_DEEPSEEK_REASONER_MODEL ?? "deepseek-v4-flash";\n', 1),
+    ("sent with its thinking mode", 'const MODEL = process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash";\n'
+     'await client.chat.completions.create({ model: MODEL, messages, thinking: { type: "disabled" } });\n', 0),
+    ("another variable", 'const MODEL = process.env.MY_MODEL ?? "deepseek-v4-flash";\n', 0),
+    ("compared, not sent", 'if ((process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash") === m) {}\n', 0),
+]
+
+
+@pytest.mark.parametrize("name, source, notices", UNSENT_REWRITES, ids=[case[0] for case in UNSENT_REWRITES])
+def test_a_rewrite_no_request_sends_stays_listed(tmp_path, name, source, notices):
+    """A check of code this tool already fixed: its rewrite, where no request sends it with the
+    thinking mode the old id had, is a DS007 notice, so a fixed tree never says "All checks passed"
+    while a request would think where the old id did not."""
+    path = tmp_path / "app.mjs"
+    path.write_text(source)
+    _commit(tmp_path)
+    report = json.loads(run_cli(["--format", "json", "."], tmp_path).stdout)["findings"]
+    assert [(f["rule"], f["severity"]) for f in report] == [("DS007", "notice")] * notices, report
 
 
 def test_a_request_whose_model_may_have_two_thinking_modes_is_not_given_one(tmp_path):

@@ -35,6 +35,7 @@ class Origin:
     node: Optional[Node] = None  # the string literal of a RETIRED origin in this file
     export: Optional[str] = None  # the group of a constant imported from another module
     where: str = ""
+    site: Optional[Node] = None  # this tool's rewrite in this file, of a MIGRATED origin
 
 
 @dataclass(frozen=True)
@@ -434,7 +435,7 @@ class Flow:
             operator = node.child_by_field_name("operator")
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if operator is not None and tree.text_of(operator) in ("??", "||"):
-                migrated = self.migrated_origin(left, right)
+                migrated = self.migrated_origin(left, right, node)
                 if migrated is not None:
                     return [migrated]
                 if self.is_env_read(tree.unwrap(left)):  # the environment overrides a default
@@ -454,15 +455,15 @@ class Flow:
             return Origin(CURRENT, node=node)
         return Origin(RETIRED, match.model, node=node)
 
-    def migrated_origin(self, left: Optional[Node], right: Optional[Node]) -> Optional[Origin]:
-        """This tool's own rewrite: `process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"`."""
+    def migrated_origin(self, left: Optional[Node], right: Optional[Node], site: Optional[Node] = None) -> Optional[Origin]:
+        """This tool's own rewrite: `process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash"` (``site``)."""
         variable = self.env_variable(tree.unwrap(left))
         value = tree.string_value(tree.unwrap(right))
         if variable is None or value is None:
             return None
         for model in self.catalog.retired.values():  # DeepSeek's: another provider's rewrite carries no thinking mode
             if model.is_primary and value == model.replacement and variable in (model.env_var, "VITE_" + model.env_var):
-                return Origin(MIGRATED, model, where=f"read from {variable}")
+                return Origin(MIGRATED, model, where=f"read from {variable}", site=site)
         return None
 
     def env_origin(self, variable: str) -> Origin:

@@ -169,6 +169,7 @@ class _BlockScan:
         for node, match, position in located:
             self.report(node, match, position, values_here)
         self.send_thinking_modes()
+        self.report_unsent_rewrites(block_text)
         if self.ctx.facts is not None:
             self.ctx.export_calls += self.flow.export_calls(lambda call: f"{self.ctx.path}:{self.line_of(call)}")
         return self.findings
@@ -418,6 +419,7 @@ class _BlockScan:
         (or a DS007 finding at the request when it comes from elsewhere); the literals it reaches."""
         literals = [o for o in request.origins if o.node is not None and o.node.id in self.by_literal]
         nodes = {o.node.id for o in literals}
+        self.ctx.sent.update(o.export for o in request.origins if o.export)  # (its thinking mode sent or not)
         if request.explicit:
             self.report_old_package(request, None)
             return nodes
@@ -469,6 +471,46 @@ class _BlockScan:
             self.ctx.sent.add(export)
             self.ctx.thinking_sent.add(export)
         return nodes
+
+    def report_unsent_rewrites(self, block_text: str) -> None:
+        """This tool's own rewrite of a retired id (`process.env.DEEPSEEK_CHAT_MODEL ??
+        "deepseek-v4-flash"`) as a value that no request of this file sends: the report keeps
+        listing it, with the thinking mode the old id had, until one does (a notice; for an
+        exported constant, only when no request of the project sends it), as in Python."""
+        sent = {o.site.id for r in self.flow.requests for o in r.origins if o.site is not None}
+        seen: Set[int] = set()
+        for variable in self.rewrite_variables():
+            index = block_text.find(variable)
+            while index >= 0:
+                start = self.block.start + index
+                site = self.rewrite_at(self.node_at(start, start + len(variable)))
+                index = block_text.find(variable, index + len(variable))
+                if site is None or site.id in seen or site.id in sent:
+                    continue
+                seen.add(site.id)
+                origin = self.flow.migrated_origin(site.child_by_field_name("left"), site.child_by_field_name("right"))
+                if origin is None or not origin.model.thinking or self.classify(site).kind != VALUE:
+                    continue
+                model, export = origin.model, self.exported_name(site)
+                begin, end = self.span(site)
+                self.findings.append(self.ctx.finding(self.source, begin, end, THINKING_RULE, "notice", (
+                    f"`{model.env_var}` holds the successor of `{model.id}`, whose thinking mode was {model.thinking}, "
+                    f"and no request that sends it with thinking {model.thinking} was found; V4 thinks by default"),
+                    legacy=model.id, replacement=f"thinking {model.thinking}",
+                    group=f"{self.ctx.path}:{export}" if export else None, unless_sent=bool(export)))
+
+    def rewrite_variables(self) -> List[str]:
+        """The environment variables this tool's rewrites read, for the models with a thinking mode."""
+        models = [m for m in self.catalog.retired.values() if m.is_primary and m.thinking and m.env_var]
+        return sorted({name for m in models for name in (m.env_var, "VITE_" + m.env_var)}, key=len, reverse=True)
+
+    def rewrite_at(self, node: Node) -> Optional[Node]:
+        """The `??` (or `||`) expression whose left side is the env read ``node`` is the name of."""
+        read = node.parent if node.type == "property_identifier" else None
+        if read is not None and read.type == "member_expression" and read.parent is not None and read.parent.type == "binary_expression":
+            if read.parent.child_by_field_name("left") == read:
+                return read.parent
+        return None
 
     def report_old_package(self, request: Request, mode: Optional[str]) -> None:
         """A DS007 warning where the project's package.json allows a version of the library that
