@@ -26,6 +26,7 @@ class RequestShape:
     constructor: bool = False
     settings: str = "model_settings"  # the keyword of a model_settings placement
     modules: Tuple[str, ...] = ()  # where the called name must come from, when it is imported
+    switches: Tuple[str, ...] = ()  # keywords that set the library's own thinking mode (agno's `use_thinking`)
 
     def from_module(self, module: str) -> bool:
         """Whether a name imported from ``module`` is this library's."""
@@ -65,6 +66,7 @@ def shapes() -> Tuple[RequestShape, ...]:
                 constructor=bool(entry.get("constructor", False)),
                 settings=str(entry.get("settings", "model_settings")),
                 modules=tuple(entry.get("modules", ())),
+                switches=tuple(entry.get("switches", ())),
             )
         )
     return tuple(found)

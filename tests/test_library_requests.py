@@ -67,6 +67,7 @@ def py(text: str) -> Dict[str, str]:
 
 
 OPENAI_CLIENT = 'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url={BASE}, api_key={KEY})\n'
+AGNO_RUN = 'reply = agent.run("Say hello")\nassert reply.status.value == "COMPLETED", reply.content\nprint(reply.content)\n'
 
 FORMS: Dict[str, Form] = {
     "openai create": Form("deepseek-chat", py(
@@ -165,6 +166,20 @@ FORMS: Dict[str, Form] = {
         'model = OpenAIChatModel("{MODEL}", provider=DeepSeekProvider(openai_client=client))\n'
         'agent = Agent(model)\n'
         'print(agent.run_sync("Say hello").output)\n')),
+    # agno's DeepSeek thinks for a V4 id unless told: the fix's extra_body wins over that default.
+    # (An agent's run returns the API's error as its reply: the program checks its status.)
+    "agno DeepSeek": Form("deepseek-chat", py(
+        'import os\n\nfrom agno.agent import Agent\nfrom agno.models.deepseek import DeepSeek\n\n'
+        'agent = Agent(model=DeepSeek(id="{MODEL}", base_url={BASE}, api_key={KEY}), telemetry=False)\n'
+        + AGNO_RUN)),
+    "agno DeepSeek (reasoner)": Form("deepseek-reasoner", py(
+        'import os\n\nfrom agno.agent import Agent\nfrom agno.models.deepseek import DeepSeek\n\n'
+        'model = DeepSeek(id="{MODEL}", base_url={BASE}, api_key={KEY})\n'
+        'agent = Agent(model=model, telemetry=False)\n' + AGNO_RUN)),
+    "agno OpenAILike": Form("deepseek-chat", py(
+        'import os\n\nfrom agno.agent import Agent\nfrom agno.models.openai.like import OpenAILike\n\n'
+        'model = OpenAILike(id="{MODEL}", base_url={BASE}, api_key={KEY})\n'
+        'agent = Agent(model=model, telemetry=False)\n' + AGNO_RUN)),
     "requests.post json payload": Form("deepseek-chat", py(
         'import os\n\nimport requests\n\n'
         'BASE_URL = {BASE}\n'

@@ -132,6 +132,14 @@ SAME_FILE = [
      '        return client.chat.completions.create(model=model, messages=[])\n',
      f'class Chat:\n    def create(self, prompt, model={CHAT}):\n'
      f'        return client.chat.completions.create(model=model, messages=[], {OFF})\n'),
+    ("agno's DeepSeek",
+     'from agno.models.deepseek import DeepSeek\nllm = DeepSeek(id="deepseek-chat")\n',
+     f'from agno.models.deepseek import DeepSeek\nllm = DeepSeek(id={CHAT}, {OFF})\n'),
+    ("agno's DeepSeek told its own thinking mode",  # `use_thinking` is agno's switch: the call chose
+     'from agno.models.deepseek import DeepSeek\nllm = DeepSeek(id="deepseek-chat", use_thinking=True)\n',
+     f'from agno.models.deepseek import DeepSeek\nllm = DeepSeek(id={CHAT}, use_thinking=True)\n'),
+    ("a DeepSeek class that is not agno's",
+     'from app.models import DeepSeek\nllm = DeepSeek(id="deepseek-chat")\n', None),
     ("a method's caller that passes **kwargs",
      'class B:\n    def ask(self, model="deepseek-chat"):\n        return client.chat.completions.create(model=model, messages=[])\n'
      'B().ask(**options)\n',

@@ -793,6 +793,8 @@ class ModuleFlow:
         kind = shape.spread if spread is not None else shape.thinking
         if kind == "none":
             return False, None, f"a {shape.library} request takes no thinking mode"
+        if any(keyword_arg(call, switch) is not None for switch in shape.switches):
+            return True, [], ""  # `use_thinking=True`: the mode the call chose is its own
         if kind == "payload":
             body = payload if payload is not None else spread
             if body is None:

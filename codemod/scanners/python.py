@@ -304,23 +304,28 @@ def gateway_only_module(text: str, catalog) -> bool:
     callee's, which ``at_gateway`` judges.)"""
     if "deepseek.com" in text.lower() or any(call in text for call in _request_literals() if "." in call):
         return False
-    clients = _client_modules()
     gateway = False
     for match in _IMPORTED.finditer(text):
         module, names, plain = match.groups()
         imported = [module] if module else [part.split()[0] for part in plain.split(",") if part.strip()]
         words = " ".join(imported) + " " + (names or "")
-        if "deepseek" in words.lower() or any(m.split(".")[0] in clients for m in imported):
+        if "deepseek" in words.lower() or any(_is_client_module(m) for m in imported):
             return False
         gateway = gateway or any(w in words.lower() for w in catalog.gateway_words if w not in _PLATFORM_WORDS)
     return gateway
 
 
+def _is_client_module(module: str) -> bool:
+    """An HTTP client's package, or a module (or a submodule) a library's requests come from:
+    `agno.models.deepseek` is one, `agno.models.cometapi` is not."""
+    return module.split(".")[0] in _HTTP_CLIENT_MODULES or any(module == m or module.startswith(m + ".") for m in _library_modules())
+
+
 @lru_cache(maxsize=1)
-def _client_modules() -> FrozenSet[str]:
+def _library_modules() -> Tuple[str, ...]:
     from codemod import libraries
 
-    return frozenset(_HTTP_CLIENT_MODULES) | {m.split(".")[0] for shape in libraries.shapes() for m in shape.modules}
+    return tuple(sorted({m for shape in libraries.shapes() for m in shape.modules}))
 
 
 # vcrpy (`use_cassette`, `import vcr`), pytest-recording and pytest-vcr (`pytest.mark.vcr`,
@@ -537,7 +542,11 @@ class _Visitor(Visitor):
         # each retired literal -> the requests it reaches
         self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
         self.migrated_sent: Set[cst.CSTNode] = set()  # this tool's rewrites that a request of the file sends
+        # a request's own model keyword, where it is not one of every call's (agno's `DeepSeek(id=...)`)
+        self.request_model_keywords: Dict[cst.Call, Tuple[str, ...]] = {}
         for plan in flow.plans if flow is not None else ():
+            if plan.shape.model:
+                self.request_model_keywords[plan.call] = (plan.shape.model,)
             for origin in plan.origins:
                 if origin.node is not None:
                     self.plans_by_node.setdefault(origin.node, []).append(plan)
@@ -827,7 +836,7 @@ class _Visitor(Visitor):
             return _review("in a startswith check")
         if short == "get" and position == 1 and call.args and constant_string(call.args[0].value) in self.model_dict_keys:
             return Position("value", "as a lookup default", SAFE, call=call)
-        if keyword in self.model_keywords or keyword in self.base_url_keywords:
+        if keyword in self.model_keywords or keyword in self.base_url_keywords or keyword in self.request_model_keywords.get(call, ()):
             return Position("value", f"as {keyword}=", SAFE, call=call)
         if keyword is None and position == 0 and short in self.positional_callees:
             return Position("value", f"as the model of {short}()", SAFE, call=call)
