@@ -20,7 +20,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 from codemod import applier, gitcmd, lifeline, redact, scanners, suppressions, tempnames
 from codemod.config import CliOverrides, Config, ConfigResolver
 from codemod.discovery import Candidate, Discovery, GitBatch, exclude_spec
-from codemod.ftypes import SAFE, UNSAFE, VENDORED_MARKER, ExportCall, FileResult, Finding, ScanContext, ScanError, SourceText
+from codemod.ftypes import BARE_UNSENT, SAFE, UNSAFE, VENDORED_MARKER, ExportCall, FileResult, Finding, ScanContext, ScanError, SourceText
 from codemod.ruledocs import default_codes
 
 # Below this many candidate files a process pool costs more than it saves.
@@ -119,7 +119,7 @@ def expect_thinking(scanned: Sequence[Tuple[FileResult, Optional["_ScanState"]]]
 MAX_CALLERS_NAMED = 3
 
 
-def unsafe_where_callers_differ(scanned: Sequence[Tuple[FileResult, Optional["_ScanState"]]]) -> None:
+def unsafe_where_callers_differ(scanned: Sequence[Tuple[FileResult, Optional["_ScanState"]]]) -> Dict[str, str]:
     """A parameter's default decides the thinking mode its function's request gets, which is
     right only for the calls that pass nothing: where another module's call passes an id of
     another mode, or a value not known here, that fix would change what it sends, so it is
@@ -128,6 +128,7 @@ def unsafe_where_callers_differ(scanned: Sequence[Tuple[FileResult, Optional["_S
     for result, _ in scanned:
         for call in result.export_calls:
             calls.setdefault(call.group, []).append(call)
+    made: Dict[str, str] = {}
     unsafe_groups: Dict[str, str] = {}  # group -> where its unsafe default is
     for result, _ in scanned:
         for finding in result.findings:
@@ -143,9 +144,10 @@ def unsafe_where_callers_differ(scanned: Sequence[Tuple[FileResult, Optional["_S
                 continue
             named = ", ".join(differing[:MAX_CALLERS_NAMED]) + (f" and {len(differing) - MAX_CALLERS_NAMED} more"
                                                                 if len(differing) > MAX_CALLERS_NAMED else "")
+            made[post_pass_key(finding)] = (f"; unsafe: `{default.group.rpartition(':')[2]}` is also called with its own "
+                                            f"`{default.param}` from {named}, and its request would send thinking {default.mode} for that too")
             finding.fix = UNSAFE
-            finding.message += (f"; unsafe: `{default.group.rpartition(':')[2]}` is also called with its own `{default.param}` "
-                                f"from {named}, and its request would send thinking {default.mode} for that too")
+            finding.message += made[post_pass_key(finding)]
             if finding.group is not None:
                 unsafe_groups.setdefault(finding.group, f"{finding.path}:{finding.line}")
     if unsafe_groups:  # what is fixed with it (another literal its request sends) waits for it
@@ -153,7 +155,16 @@ def unsafe_where_callers_differ(scanned: Sequence[Tuple[FileResult, Optional["_S
             for finding in result.findings:
                 if finding.group in unsafe_groups and finding.fix == SAFE:
                     finding.fix = UNSAFE
-                    finding.message += f"; unsafe: it is fixed together with {unsafe_groups[finding.group]}, whose fix is unsafe"
+                    made.setdefault(finding.group, f"; unsafe: it is fixed together with {unsafe_groups[finding.group]}, whose fix is unsafe")
+                    finding.message += made[finding.group]
+    return made
+
+
+def post_pass_key(finding: Finding) -> Optional[str]:
+    """What names a finding the post-passes made unsafe, in the second pass over the fixed text too
+    (which scans one file, and would find the fix safe again): its function's group for a
+    parameter's default, else its own group."""
+    return finding.default_of.group if finding.default_of is not None else finding.group
 
 
 def edit_regions(finding: Finding, source: SourceText) -> List[dict]:
@@ -174,6 +185,7 @@ class FileProcessor:
         self.default_codes = default_codes()
         self._configs: Dict[str, Config] = {}  # by folder: resolving it per file is costly
         self.facts = None  # a component's ProjectFacts while it is processed
+        self.made_unsafe: Dict[str, str] = {}  # while a component is fixed: what its post-passes made unsafe, and why
 
     def config_for(self, candidate: Candidate) -> Config:
         """The config of the candidate's folder (its real path, when discovery knows it)."""
@@ -382,9 +394,13 @@ class FileProcessor:
             self.defer_fix, self.deferred = False, None
             self.facts = None
         expect_thinking(scanned)
-        unsafe_where_callers_differ(scanned)
-        if self.options.fix:
-            self.fix_together(scanned, component.already_processed, component.facts.keys)
+        self.made_unsafe = unsafe_where_callers_differ(scanned)
+        self.made_unsafe.update(unsafe_where_bare_and_unsent([result for result, _ in scanned]))
+        try:
+            if self.options.fix:
+                self.fix_together(scanned, component.already_processed, component.facts.keys)
+        finally:
+            self.made_unsafe = {}
         return [result for result, _ in scanned]
 
     def fix_together(self, scanned: List[Tuple[FileResult, Optional["_ScanState"]]], fixed_before: Set[str] = frozenset(),
@@ -496,6 +512,10 @@ class FileProcessor:
         except ScanError as exc:
             return f"the fixed file does not parse ({exc})", []
         remaining = self.select(second, again, config, ctx.path, getattr(scanner, "LINE_COMMENTS", False))
+        for finding in remaining:  # what the component's post-passes decided holds for the fixed text
+            why = self.made_unsafe.get(post_pass_key(finding)) if self.made_unsafe else None
+            if why is not None and finding.fix == SAFE:
+                finding.fix, finding.message = UNSAFE, finding.message + why
         # (a comment a fix left covering nothing is reported, and removed by the next run)
         leftover, _ = applier.select_edits([f for f in remaining if fixable(f) and f.rule != suppressions.UNUSED_RULE],
                                            self.options.fix_kinds)
@@ -548,10 +568,27 @@ def _cpython_parse(text: str) -> Tuple[Optional[str], Optional[object]]:
         return type(exc).__name__, None
 
 
+def unsafe_where_bare_and_unsent(results: Sequence[FileResult]) -> Dict[str, str]:
+    """A constant whose fix writes the bare V4 id (another variable's env default, code that
+    runs in a browser) and whose value no request of the project sends: its fix is unsafe, for
+    V4 would think where the old id did not and nothing would say so afterwards. Decided where
+    every file that may send it has been scanned: a component, before its fix; or the whole run."""
+    sent = {group for r in results for group in r.sent}
+    made: Dict[str, str] = {}
+    for result in results:
+        for finding in result.findings:
+            if finding.bare_rewrite and finding.pending_hint and finding.group not in sent and finding.fix == SAFE and not finding.fixed:
+                finding.fix = UNSAFE
+                finding.pending_hint += BARE_UNSENT
+                made[finding.group] = f". {finding.pending_hint}"
+    return made
+
+
 def _say_pending_hints(results: Sequence[FileResult]) -> None:
     """A constant other modules may import says what to send with it, and is listed (DS007) as a
     value no request sends, only when no request of the project sends it: known once every file
     has been seen."""
+    unsafe_where_bare_and_unsent(results)
     sent = {group for r in results for group in r.sent}
     for result in results:
         kept = []

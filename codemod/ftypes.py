@@ -70,6 +70,9 @@ class Finding:
     # it has seen every file): what to send with it.
     pending_hint: str = ""
     unless_sent: bool = False  # dropped when a request of the project sends this group's value
+    # with pending_hint: its fix writes the bare V4 id, which says nothing of the thinking mode, so
+    # the fix is unsafe unless a request of the project sends the value (and so its mode)
+    bare_rewrite: bool = False
     # A mock expectation of a request's exact arguments: the edits that make it expect the thinking
     # mode too, added once a request of the project gets one for this group (None: no such check;
     # empty: its request's library is not known, so it is reported instead).
@@ -146,6 +149,12 @@ class SourceText:
         """The file's first line break, for inserted lines."""
         m = _NEWLINE.search(self.text)
         return m.group(0) if m else "\n"
+
+
+# Why a fix to the bare V4 id is unsafe where no request sends the thinking mode the old id had
+# and that mode is not V4's own default (V4 thinks unless told: DeepSeek docs, guides/thinking_mode).
+BARE_UNSENT = "; unsafe: the bare V4 id it becomes says nothing of that thinking mode"
+V4_DEFAULT_THINKING = "enabled"
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,17 @@ def test_a_parameters_default_is_an_export_found_by_lines(src, expected):
 
     found = {(e.name, e.param) for e in project.exports_in(src.encode(), "app/llm.py", default_catalog()) if e.param}
     assert found == expected
+
+
+def test_a_definer_with_another_fix_keeps_the_default_unsafe_in_the_second_pass(tmp_path):
+    """The second pass over the fixed definer scans it alone, without its callers: what the callers
+    decided (unsafe) still holds there, so the fix of the file's other id goes through."""
+    definer = FUNCTION + '\nCHAT = "deepseek-chat"\nclient.chat.completions.create(model=CHAT, messages=[])\n'
+    root = committed_repo(tmp_path, {"app/__init__.py": "", "app/llm.py": definer,
+                                     "app/main.py": 'from app.llm import ask\nask("hi", model="deepseek-reasoner")\n'})
+    fixed = run_cli(["--fix", "--format", "json", "."], cwd=root)
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+    text = (root / "app/llm.py").read_text()
+    assert 'model="deepseek-chat"' in text and 'CHAT = os.environ.get("DEEPSEEK_CHAT_MODEL", "deepseek-v4-flash")' in text
+    left = [f for f in json.loads(fixed.stdout)["findings"] if f["path"] == "app/llm.py" and not f["fixed"]]
+    assert [(f["rule"], f["fix"]) for f in left] == [("DS001", "unsafe")] and "is also called with its own" in left[0]["message"]

@@ -135,7 +135,7 @@ FIXED = [
      "export function Chat() {\n"
      "  const send = () => fetch(\"/api/chat\", { method: \"POST\", body: JSON.stringify({ model: "
      "'deepseek-v4-flash', messages, thinking: { type: 'disabled' } }) });\n"
-     '  return <Picker model="deepseek-v4-flash" onSend={send} />;\n'
+     '  return <Picker model="deepseek-chat" onSend={send} />;\n'  # a bare id no request here sends: unsafe
      "}\n"),
     # a Vue SFC that reads no environment: a literal (`process` is not defined in the browser)
     ("src/components/Ask.vue",
@@ -160,7 +160,7 @@ FIXED = [
      'const model = process.env.LLM_MODEL || "deepseek-chat";\n'
      'const routed = "deepseek/deepseek-chat";\n'
      'const fallback = pick() || "deepseek-reasoner";\n',
-     'const model = process.env.LLM_MODEL || "deepseek-v4-flash";\n'
+     'const model = process.env.LLM_MODEL || "deepseek-chat";\n'  # another variable's default: bare, unsent, unsafe
      'const routed = "deepseek/" + (process.env.DEEPSEEK_CHAT_MODEL ?? "deepseek-v4-flash");\n'
      'const fallback = pick() || (process.env.DEEPSEEK_REASONER_MODEL ?? "deepseek-v4-flash");\n'),
     # a test file: literals, and the value and its check move together
@@ -539,3 +539,43 @@ def test_an_env_var_a_dotenv_file_sets_to_a_retired_id_gets_its_thinking_mode(tm
     assert (tmp_path / ".env").read_text() == "DEEPSEEK_MODEL=deepseek-v4-flash\n", fixed.stdout
     assert (tmp_path / "bot.mjs").read_text() == (
         'await client.chat.completions.create({ model: process.env.DEEPSEEK_MODEL, messages, thinking: { type: "disabled" } });\n')
+
+
+BROWSER = 'import { useMemo } from "react";\n'
+# (name, source of browser code, the fix of its id): a rewrite to the bare V4 id keeps no trace of the
+# thinking mode the old id had, so where no request of the file sends that mode, the fix is unsafe
+BARE_REWRITES = [
+    ("sent by a request of the file", BROWSER + ASK, "safe"),
+    ("passed to another module's function", BROWSER + 'import { chat } from "./api";\nchat({ model: "deepseek-chat" });\n', "unsafe"),
+    ("a request whose model may be another", BROWSER + 'const m = fast ? "deepseek-chat" : props.model;\n'
+     'await client.chat.completions.create({ model: m, messages });\n', "unsafe"),
+    # V4 thinks by default, as deepseek-reasoner did: its bare id keeps the mode without a request
+    ("the old id thought", BROWSER + 'import { chat } from "./api";\nchat({ model: "deepseek-reasoner" });\n', "safe"),
+    ("a server file reads the environment", 'import { chat } from "./api";\nconst key = process.env.KEY;\nchat({ model: "deepseek-chat" });\n', "safe"),
+]
+
+
+@pytest.mark.parametrize("name, source, fix", BARE_REWRITES, ids=[case[0] for case in BARE_REWRITES])
+def test_a_bare_rewrite_whose_thinking_mode_is_not_sent_is_unsafe(tmp_path, name, source, fix):
+    result, after = run_on_text(tmp_path, source, name="src/hooks.ts", fix=True)
+    ids = [f for f in result.findings if f.rule == "DS001"]
+    assert ids and {f.fix for f in ids} == {fix}, [(f.fix, f.message) for f in ids]
+    assert ("deepseek-chat" in after.decode()) is (fix == "unsafe")
+
+
+@pytest.mark.parametrize("caller, safe", [
+    ('import { MODEL } from "./config";\nawait client.chat.completions.create({ model: MODEL, messages });\n', True),
+    ('import { MODEL } from "./config";\nconsole.log(MODEL);\n', False),
+], ids=["a request sends it", "no request sends it"])
+def test_an_exported_bare_rewrite_is_fixed_only_where_a_request_gets_its_mode(tmp_path, caller, safe):
+    """Browser code's `export const MODEL = "deepseek-chat"` becomes the bare V4 id: safe where a
+    request of the project sends it (and so its thinking mode), unsafe where none does."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "config.tsx").write_text('export const MODEL = "deepseek-chat";\n')
+    (tmp_path / "src" / "chat.mjs").write_text(CLIENT + caller)
+    _commit(tmp_path)
+    report = json.loads(run_cli(["--format", "json", "."], tmp_path).stdout)["findings"]
+    [constant] = [f for f in report if f["path"] == "src/config.tsx"]
+    assert constant["fix"] == ("safe" if safe else "unsafe"), constant["message"]
+    assert run_cli(["--fix", "."], tmp_path).returncode in (0, 1)
+    assert ("deepseek-v4-flash" in (tmp_path / "src" / "config.tsx").read_text()) is safe

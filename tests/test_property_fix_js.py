@@ -33,6 +33,13 @@ VALUE_TEMPLATES = [
     ["const model_{n} = deepseek({q}{id}{q});"],
     ["const llm_{n} = new ChatDeepSeek({{ model: {q}{id}{q} }});"],
 ]
+# The values a request of the module sends (it gets their thinking mode): fixed wherever they are.
+# The others are fixed where the rewrite reads the environment (and stays listed until a request
+# sends its mode); as a bare V4 id (a .tsx module runs in a browser; a default of another variable
+# is a literal), which says nothing of the mode, their fix is unsafe, and they are kept, unless
+# the old id thought (`deepseek-reasoner`): V4 does by default.
+SENT = ("ask_{n}", "run_{n}", "llm_{n}")
+BARE_EVERYWHERE = ("name_{n}",)
 REVIEW_TEMPLATES = [
     ["if (model_{n} === {q}{id}{q}) {{}}"],
     ["const TABLE_{n} = {{ {k}{id}{k}: {n} }};"],
@@ -66,7 +73,15 @@ def modules(draw) -> Tuple[str, bytes, List[str], List[str]]:
         q = draw(st.sampled_from(['"', "'", "`"]))
         legacy = draw(st.sampled_from(IDS))
         lines = [line.format(n=n, q=q, k=q if q != "`" else '"', id=legacy, i=indent) for line in template]
-        blocks.append((kind, lines))
+        blocks.append((kind, lines, template[0], legacy))
+    # a .tsx module runs in a browser: its rewrites are bare V4 ids, unless it reads process.env
+    browser = name.endswith(".tsx") and not any("process.env" in line for _, lines, _, _ in blocks for line in lines)
+    for index, (kind, lines, first, legacy) in enumerate(blocks):
+        sent = any(mark in first for mark in SENT)
+        bare = browser or any(mark in first for mark in BARE_EVERYWHERE)
+        # unsafe, so kept: a bare id no request sends, of a mode other than V4's default (thinking on)
+        kept = kind == "value" and bare and not sent and legacy != "deepseek-reasoner"
+        blocks[index] = ("review" if kept else kind, lines)
     lines = ['import OpenAI from "openai";', ""] + [line for _, block in blocks for line in block]
     if newline_style == "mixed":
         breaks = [draw(st.sampled_from(["\n", "\r\n"])) for _ in lines]

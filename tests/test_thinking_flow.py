@@ -660,3 +660,24 @@ def test_past_the_calls_it_reads_a_default_decides_nothing(tmp_path):
     for calls, thinking in ((MAX_CALLS_READ, True), (MAX_CALLS_READ + 1, False)):
         _, after = run_on_text(tmp_path, HEAD + define + 'f("a")\n' * calls, fix=True)
         assert (OFF in after.decode()) is thinking
+
+
+@pytest.mark.parametrize("caller, safe", [
+    ("from app.settings import MODEL\n\nclient.chat.completions.create(model=MODEL, messages=[])\n", True),
+    ("from app.settings import MODEL\n\nprint(MODEL)\n", False),
+], ids=["a request sends it", "no request sends it"])
+def test_another_variables_env_default_is_fixed_only_where_a_request_gets_its_mode(tmp_path, caller, safe):
+    """`os.getenv("LLM_MODEL", "deepseek-chat")` becomes the bare V4 id as the default: where no
+    request of the project sends the value with the old id's thinking mode, nothing would say
+    afterwards which mode it needs (this tool's own rewrite stays listed, DS007), so that fix is
+    unsafe; the check and the fix agree."""
+    root = committed_repo(tmp_path, {"app/__init__.py": "", "app/settings.py": 'import os\n\nMODEL = os.getenv("LLM_MODEL", "deepseek-chat")\n',
+                                     "app/main.py": HEAD + caller})
+    import json
+
+    report = json.loads(run_cli(["--format", "json", "."], cwd=root).stdout)["findings"]
+    [default] = [f for f in report if f["path"] == "app/settings.py"]
+    assert default["fix"] == ("safe" if safe else "unsafe"), default["message"]
+    assert run_cli(["--fix", "."], cwd=root).returncode in (0, 1)
+    settings = (root / "app/settings.py").read_text()
+    assert ("deepseek-v4-flash" in settings) is safe and (OFF in (root / "app/main.py").read_text()) is safe

@@ -23,7 +23,7 @@ from tree_sitter import Node
 
 from codemod import project
 from codemod.catalog import PRIMARY_PROVIDER, IdMatch
-from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ParamDefault, ScanContext, ScanError, SourceText
+from codemod.ftypes import BARE_UNSENT, SAFE, UNSAFE, V4_DEFAULT_THINKING, Edit, Finding, ParamDefault, ScanContext, ScanError, SourceText
 from codemod.libraries import js_libraries
 from codemod.scanners import _common as common
 from codemod.scanners import _jstree as tree
@@ -139,6 +139,8 @@ class _BlockScan:
         self.by_literal: Dict[int, Finding] = {}  # node id -> its finding
         self.literal_of: Dict[int, Node] = {}
         self.groups = _UnionFind()
+        self.bare_rewrites: Set[int] = set()  # literals a fix rewrites to the bare V4 id (no env read)
+        self.mode_unsent: Set[int] = set()  # literals whose thinking mode no request of the file gets
 
     # -- offsets ------------------------------------------------------------------------------
 
@@ -207,6 +209,8 @@ class _BlockScan:
         if position.fix is not None:
             replacement = self.replacement(node, match, position)
             edits = (Edit(start, end, replacement),)
+            if not self.in_test and (position.style == LITERAL or self.env_reader is None):
+                self.bare_rewrites.add(node.id)
         rule = common.VALUE_RULE if position.kind == VALUE else common.REVIEW_RULE
         finding = self.ctx.id_finding(self.source, start, end, match, rule, where=position.where,
                                       fix=position.fix if edits else None, edits=edits, replacement=replacement, group=group)
@@ -410,9 +414,24 @@ class _BlockScan:
                     f'(openai-node: `thinking: {{ type: "{mode}" }}` in the request body)')
             if export is not None:
                 finding.pending_hint = hint  # unless a request in another module sends it
+                finding.bare_rewrite = node_id in self.bare_rewrites and mode != V4_DEFAULT_THINKING
             else:
                 finding.message += f". {hint}"
+                self.mode_unsent.add(node_id)
+        self.bare_rewrites_unsafe()
         self.assign_groups()
+
+    def bare_rewrites_unsafe(self) -> None:
+        """A rewrite to the bare V4 id (code that runs in a browser, a literal type) whose thinking
+        mode no request here gets is unsafe: V4 would think where the old id did not, and the
+        literal it leaves says nothing of the mode, so no later check could tell (an env rewrite
+        stays listed, DS007, until a request sends its mode)."""
+        for node_id in self.mode_unsent & self.bare_rewrites:
+            finding = self.by_literal[node_id]
+            exact = self.catalog.exact(finding.legacy) if finding.legacy else None
+            if finding.fix == SAFE and exact is not None and exact.model.thinking != V4_DEFAULT_THINKING:
+                finding.fix = UNSAFE
+                finding.message += BARE_UNSENT
 
     def send_with(self, request: Request) -> Set[int]:
         """The thinking edit of one request, on the finding of the literal its model comes from
@@ -437,6 +456,7 @@ class _BlockScan:
             for origin in literals:
                 self.by_literal[origin.node.id].message += (f". V4 thinks by default: send the thinking mode each id had "
                                                             f"with the request on line {self.line_of(request.call)} ({problem})")
+            self.mode_unsent.update(nodes)
             if not literals:
                 self.findings.append(self.request_finding(request, "warning", (
                     f"This {request.shape.library} request may send {', '.join(sorted({f'`{o.model.id}`' for o in retired}))} "
@@ -449,6 +469,7 @@ class _BlockScan:
         if problem:
             for origin in literals:
                 self.by_literal[origin.node.id].message += f". V4 thinks by default: send thinking {mode} with the request on line {self.line_of(request.call)} ({problem})"
+            self.mode_unsent.update(nodes)
             return nodes
         if literals:
             first = self.by_literal[literals[0].node.id]

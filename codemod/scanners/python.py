@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from codemod.catalog import PRIMARY_PROVIDER, AliasMatch, IdMatch, UrlInfo
-from codemod.ftypes import SAFE, UNSAFE, Edit, Finding, ParamDefault, ScanContext, ScanError, SourceText
+from codemod.ftypes import BARE_UNSENT, SAFE, UNSAFE, V4_DEFAULT_THINKING, Edit, Finding, ParamDefault, ScanContext, ScanError, SourceText
 from codemod.libraries import shape_for
 from codemod.project import is_test_path
 from codemod.pysource import LEAVES, OffsetPositions, Visitor, dotted_name, keyword_arg, node_span, parse_module, visit_tree
@@ -900,6 +900,12 @@ class _Visitor(Visitor):
         if position.fix is not None and sent and match.model.thinking:
             thinking_edits, hint, group = self.thinking_for(node, match)
             edits += thinking_edits
+            if (hint and position.kind == "getenv-default" and position.fix == SAFE and not self.in_test_file
+                    and match.model.thinking != V4_DEFAULT_THINKING):
+                # another variable's default becomes the bare V4 id, which says nothing of the mode
+                # the old id had: unlike this tool's own rewrite, no later check could list it
+                position = replace(position, fix=UNSAFE)
+                hint += BARE_UNSENT
             default_of = self.importable_default(node, match.model.thinking) if thinking_edits else None
         finding = self.ctx.id_finding(
                 self.source,
@@ -915,6 +921,8 @@ class _Visitor(Visitor):
                 group=group,
             )
         finding.pending_hint = self.pending_hint
+        finding.bare_rewrite = (bool(self.pending_hint) and position.kind == "getenv-default" and not self.in_test_file
+                                and match.model.thinking != V4_DEFAULT_THINKING)
         finding.default_of = default_of
         if position.where in ("in a comparison", "in a match case") and finding.fix is not None:
             chain = self.branch_chain(node)
