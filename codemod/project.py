@@ -99,9 +99,9 @@ def exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Export]:
     for match, line_start, line in _id_lines(raw, catalog):
         default = signatures.default_at(match.start() - 1, line_start)
         if default is not None:
-            exact = catalog.exact(match.group().decode("utf-8", "replace"))
-            if exact is not None and raw[match.end():match.end() + 1] == raw[match.start() - 1:match.start()]:
-                found.append(Export(display_path, default[0], exact.model, RETIRED, line_of(line_start), param=default[1]))
+            model = _whole_string_id(raw, match, catalog)
+            if model is not None:
+                found.append(Export(display_path, default[0], model, RETIRED, line_of(line_start), param=default[1]))
             continue
         if _TABLE_KEY.match(raw, match.end() + 1) and match.start() > 0 and raw[match.start() - 1:match.start()] in (b'"', b"'"):
             exact = catalog.exact(match.group().decode("utf-8", "replace"))
@@ -145,6 +145,13 @@ def _id_lines(raw: bytes, catalog: Catalog) -> Iterator[Tuple["re.Match[bytes]",
             yield match, line_start, raw[line_start:line_end if line_end >= 0 else len(raw)].decode("utf-8").rstrip("\r")
         except UnicodeDecodeError:
             yield match, line_start, None
+
+
+def _whole_string_id(raw: bytes, match: "re.Match[bytes]", catalog: Catalog) -> Optional[RetiredModel]:
+    """The retired model of a prefilter match that is a whole quoted string (a default's value)."""
+    exact = catalog.exact(match.group().decode("utf-8", "replace"))
+    closed = raw[match.end():match.end() + 1] == raw[match.start() - 1:match.start()]
+    return exact.model if exact is not None and closed else None
 
 
 class _Signatures:
@@ -302,10 +309,10 @@ def js_exports_in(raw: bytes, display_path: str, catalog: Catalog) -> List[Expor
     for match, line_start, line in _id_lines(raw, catalog):
         default = signatures.default_at(match.start() - 1, line_start)
         if default is not None:
-            exact = catalog.exact(match.group().decode("utf-8", "replace"))
-            if exact is not None and raw[match.end():match.end() + 1] == raw[match.start() - 1:match.start()]:
+            model = _whole_string_id(raw, match, catalog)
+            if model is not None:
                 name, param = default
-                found.append(Export(display_path, name, exact.model, RETIRED, line_of(line_start), js=True, param=param,
+                found.append(Export(display_path, name, model, RETIRED, line_of(line_start), js=True, param=param,
                                     default_export=signatures.is_default_export(name)))
             continue
         export = _JS_EXPORT.match(line) if line is not None else None

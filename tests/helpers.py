@@ -87,3 +87,51 @@ def run_project_tests(root: Path, preload: Sequence[str] = ()) -> subprocess.Com
     env.pop("DEEPSEEK_CHAT_MODEL", None)
     return run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root, env=env, timeout=120,
                       preload=("pytest", *preload))
+
+
+def check_default_fix(root: Path, env: dict, definer: Path, caller: str, safe: bool, sent: str, finding: dict) -> None:
+    """A parameter default's fix (tests/test_callers_in_other_modules.py, its JavaScript twin): safe
+    or unsafe as the callers in other modules decide (``finding``: the check's), the thinking mode
+    (``sent``) written only when safe, a second --fix changing nothing, and --unsafe-fixes writing it."""
+    assert finding["fix"] == ("safe" if safe else "unsafe"), finding["message"]
+    if not safe:
+        assert f"{caller}:" in finding["message"] and "is also called with its own" in finding["message"], finding["message"]
+    fixed = run_cli(["--fix", "."], cwd=root, env=env)
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+    assert (sent in definer.read_text()) is safe
+    diff = git(root, "diff")
+    assert run_cli(["--fix", "."], cwd=root, env=env).returncode in (0, 1) and git(root, "diff") == diff
+    if not safe:  # what --unsafe-fixes is for: the default's mode for every call, once reviewed
+        assert run_cli(["--fix", "--unsafe-fixes", "."], cwd=root, env=env).returncode in (0, 1)
+        assert sent in definer.read_text()
+
+
+def check_callers_keep_their_mode(root: Path, definer: Path, run) -> None:
+    """The real SDK against the fake V4 API (``run(tree, server, *args)`` runs the app; with an
+    argument, its call passes `deepseek-reasoner` to a function whose default is `deepseek-chat`):
+    after a plain --fix that call still gets thinking on (its id rewritten, the default reported,
+    unsafe); the unsafe fix, on a copy, sends the default's mode for it too, which is why it is unsafe."""
+    import shutil
+
+    from fake_deepseek import FakeDeepSeek
+
+    original = root.parent / "original"
+    shutil.copytree(root, original, symlinks=True)
+    server = FakeDeepSeek().start()
+    try:
+        assert run(root, server, "[reasoner] think").returncode != 0  # the retired id: HTTP 400
+        assert [r.status for r in server.requests] == [400]
+
+        assert run_cli(["--fix", "."], cwd=root).returncode in (0, 1)
+        server.requests.clear()
+        ran = run(root, server, "[reasoner] think")
+        assert ran.returncode == 0, ran.stderr
+        assert [(r.model, r.thinking, r.status) for r in server.requests] == [("deepseek-v4-flash", "enabled", 200)]
+        assert "deepseek-chat" in definer.read_text()  # left for review: reported, unsafe
+
+        assert run_cli(["--fix", "--unsafe-fixes", "."], cwd=original).returncode in (0, 1)
+        server.requests.clear()
+        assert run(original, server).returncode == 0 and run(original, server, "[reasoner] think").returncode == 0
+        assert [(r.model, r.thinking) for r in server.requests] == [("deepseek-v4-flash", "disabled")] * 2
+    finally:
+        server.stop()

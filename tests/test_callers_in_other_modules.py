@@ -7,14 +7,13 @@ by the scan itself (tests/test_thinking_flow.py)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from fake_deepseek import FakeDeepSeek
 from forked_python import clean_env, run_python
-from helpers import committed_repo, git, run_cli
+from helpers import check_callers_keep_their_mode, check_default_fix, committed_repo, run_cli
 
 OFF = 'extra_body={"thinking": {"type": "disabled"}}'
 HEAD = 'import os\nfrom openai import OpenAI\nclient = OpenAI(base_url=os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com"))\n'
@@ -61,18 +60,7 @@ def test_a_default_whose_callers_elsewhere_pass_another_mode_is_an_unsafe_fix(tm
     root = committed_repo(tmp_path, {"app/__init__.py": "", "app/llm.py": definer, "app/other.py": "def ask(q, model=None):\n    pass\n",
                             "app/main.py": caller})
     env = {} if git_grep else {"V4_MIGRATE_NO_GIT_GREP": "1"}
-    default = _default_finding(root, env)
-    assert default["fix"] == ("safe" if safe else "unsafe"), default["message"]
-    if not safe:
-        assert "app/main.py:" in default["message"] and "is also called with its own" in default["message"], default["message"]
-    fixed = run_cli(["--fix", "."], cwd=root, env=env)
-    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
-    assert (OFF in (root / "app/llm.py").read_text()) is safe
-    diff = git(root, "diff")
-    assert run_cli(["--fix", "."], cwd=root, env=env).returncode in (0, 1) and git(root, "diff") == diff
-    if not safe:  # what --unsafe-fixes is for: the default's mode for every call, once reviewed
-        assert run_cli(["--fix", "--unsafe-fixes", "."], cwd=root, env=env).returncode in (0, 1)
-        assert OFF in (root / "app/llm.py").read_text()
+    check_default_fix(root, env, root / "app/llm.py", "app/main.py", safe, OFF, _default_finding(root, env))
 
 
 def test_the_callers_decide_in_a_process_pool_too(tmp_path):
@@ -116,25 +104,7 @@ def test_with_the_real_openai_sdk_the_plain_fix_keeps_each_calls_thinking_mode(t
     on after ``--fix`` (its id rewritten, the function's request left as it was, reported); the
     unsafe fix sends thinking disabled for it too, which is why it is unsafe."""
     root = committed_repo(tmp_path, {"app/__init__.py": "", "app/llm.py": FUNCTION, "app/main.py": MAIN})
-    original = tmp_path / "original"
-    shutil.copytree(root, original)
-    server = FakeDeepSeek().start()
-    try:
-        assert _run(root, server, "[reasoner] think").returncode != 0  # the retired id: HTTP 400
-        assert [r.status for r in server.requests] == [400]
-
-        assert run_cli(["--fix", "."], cwd=root).returncode in (0, 1)
-        server.requests.clear()
-        assert _run(root, server, "[reasoner] think").returncode == 0
-        assert [(r.model, r.thinking, r.status) for r in server.requests] == [("deepseek-v4-flash", "enabled", 200)]
-        assert "deepseek-chat" in (root / "app/llm.py").read_text()  # left for review: reported, unsafe
-
-        assert run_cli(["--fix", "--unsafe-fixes", "."], cwd=original).returncode in (0, 1)
-        server.requests.clear()
-        assert _run(original, server).returncode == 0 and _run(original, server, "[reasoner] think").returncode == 0
-        assert [(r.model, r.thinking) for r in server.requests] == [("deepseek-v4-flash", "disabled")] * 2
-    finally:
-        server.stop()
+    check_callers_keep_their_mode(root, root / "app/llm.py", _run)
 
 
 SIGNATURES = [

@@ -8,14 +8,13 @@ followed by the scan itself (the last tests here)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from fake_deepseek import FakeDeepSeek
-from helpers import committed_repo, git, run_cli
+from helpers import check_callers_keep_their_mode, check_default_fix, committed_repo, run_cli
 from test_js_apps import app_env
 
 OFF = 'thinking: { type: "disabled" }'
@@ -92,18 +91,8 @@ def _definer_text(root: Path) -> str:
 def test_a_default_whose_callers_elsewhere_pass_another_mode_is_an_unsafe_fix(tmp_path, name, definer, caller, safe, git_grep):
     root = _tree(tmp_path, definer, caller)
     env = {} if git_grep else {"V4_MIGRATE_NO_GIT_GREP": "1"}
-    default = _default_finding(root, env)
-    assert default["fix"] == ("safe" if safe else "unsafe"), default["message"]
-    if not safe:
-        assert "app/main.js:" in default["message"] and "is also called with its own" in default["message"], default["message"]
-    fixed = run_cli(["--fix", "."], cwd=root, env=env)
-    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
-    assert (OFF in _definer_text(root)) is safe
-    diff = git(root, "diff")
-    assert run_cli(["--fix", "."], cwd=root, env=env).returncode in (0, 1) and git(root, "diff") == diff
-    if not safe:  # what --unsafe-fixes is for: the default's mode for every call, once reviewed
-        assert run_cli(["--fix", "--unsafe-fixes", "."], cwd=root, env=env).returncode in (0, 1)
-        assert OFF in _definer_text(root)
+    definer_path = next(root.glob("app/llm.*"))
+    check_default_fix(root, env, definer_path, "app/main.js", safe, OFF, _default_finding(root, env))
 
 
 def test_a_typescript_definer(tmp_path):
@@ -159,27 +148,7 @@ def test_with_real_openai_node_the_plain_fix_keeps_each_calls_thinking_mode(tmp_
     the unsafe fix sends thinking disabled for it too, which is why it is unsafe."""
     (tmp_path / "node_modules").symlink_to(node_modules, target_is_directory=True)
     root = committed_repo(tmp_path, {"app/llm.mjs": CLASS, "app/main.mjs": MAIN})  # node finds the packages above it
-    original = tmp_path / "original"
-    shutil.copytree(root, original, symlinks=True)
-    server = FakeDeepSeek().start()
-    try:
-        assert _run(root, server, "[reasoner] think").returncode != 0  # the retired id: HTTP 400
-        assert [r.status for r in server.requests] == [400]
-
-        assert run_cli(["--fix", "."], cwd=root).returncode in (0, 1)
-        server.requests.clear()
-        ran = _run(root, server, "[reasoner] think")
-        assert ran.returncode == 0, ran.stderr
-        assert [(r.model, r.thinking, r.status) for r in server.requests] == [("deepseek-v4-flash", "enabled", 200)]
-        assert "deepseek-chat" in (root / "app/llm.mjs").read_text()  # left for review: reported, unsafe
-
-        assert run_cli(["--fix", "--unsafe-fixes", "."], cwd=original).returncode in (0, 1)
-        server.requests.clear()
-        assert _run(original, server).returncode == 0
-        assert _run(original, server, "[reasoner] think").returncode == 0
-        assert [(r.model, r.thinking) for r in server.requests] == [("deepseek-v4-flash", "disabled")] * 2
-    finally:
-        server.stop()
+    check_callers_keep_their_mode(root, root / "app/llm.mjs", _run)
 
 
 # The signature finder (by lines, before any parse) must name what the scan's tree names: a
