@@ -82,6 +82,7 @@ _DEF = re.compile(rb"(?m)^([ \t]*)(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_
 # what comes before a quoted default in a signature: `model: str = ` after `(`, `,` or a line start
 _BEFORE_DEFAULT = re.compile(rb"(?m)(?:^|[(,])[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n,(]*)?=[ \t]*[rRuU]?$")
 _TABLE_KEY = re.compile(rb"""[ \t]*:""")  # after a quoted id: "deepseek-chat": 0.27
+DEFAULT_WINDOW = 256  # how far before a quoted id its parameter's name and annotation are looked for
 # the statement at the start of a line: its indentation, its target, its value
 _LINE_ASSIGNMENT = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*(.*)")
 
@@ -167,7 +168,9 @@ class _Signatures:
         """(the function's export name, the parameter) when the string at ``quote`` is a default."""
         if self.raw[quote:quote + 1] not in (b'"', b"'"):
             return None
-        before = _BEFORE_DEFAULT.search(self.raw, line_start, quote)  # (a keyword argument, `create(model=`, too)
+        # (a keyword argument, `create(model=`, matches too); a window before the quote, not the whole
+        # line: a line of thousands of ids would be read once per id
+        before = _BEFORE_DEFAULT.search(self.raw, max(line_start, quote - DEFAULT_WINDOW), quote)
         if before is None:
             return None
         header = self.nearest_def(quote)
@@ -391,7 +394,7 @@ class _JsSignatures:
         """(the function's export name, the parameter) when the string at ``quote`` is a default."""
         if self.raw[quote:quote + 1] not in (b'"', b"'", b"`"):
             return None
-        before = _JS_BEFORE_DEFAULT.search(self.raw, line_start, quote)
+        before = _JS_BEFORE_DEFAULT.search(self.raw, max(line_start, quote - DEFAULT_WINDOW), quote)
         if before is None:
             return None
         headers = self.headers()
