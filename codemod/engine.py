@@ -515,7 +515,11 @@ class FileProcessor:
         for finding in remaining:  # what the component's post-passes decided holds for the fixed text
             why = self.made_unsafe.get(post_pass_key(finding)) if self.made_unsafe else None
             if why is not None and finding.fix == SAFE:
-                finding.fix, finding.message = UNSAFE, finding.message + why
+                finding.fix = UNSAFE
+                if finding.pending_hint:  # said with the hint, once the run knows no request sends it
+                    finding.pending_hint += why
+                else:
+                    finding.message += why
         # (a comment a fix left covering nothing is reported, and removed by the next run)
         leftover, _ = applier.select_edits([f for f in remaining if fixable(f) and f.rule != suppressions.UNUSED_RULE],
                                            self.options.fix_kinds)
@@ -580,7 +584,7 @@ def unsafe_where_bare_and_unsent(results: Sequence[FileResult]) -> Dict[str, str
             if finding.bare_rewrite and finding.pending_hint and finding.group not in sent and finding.fix == SAFE and not finding.fixed:
                 finding.fix = UNSAFE
                 finding.pending_hint += BARE_UNSENT
-                made[finding.group] = f". {finding.pending_hint}"
+                made[finding.group] = BARE_UNSENT
     return made
 
 

@@ -678,6 +678,10 @@ def test_another_variables_env_default_is_fixed_only_where_a_request_gets_its_mo
     report = json.loads(run_cli(["--format", "json", "."], cwd=root).stdout)["findings"]
     [default] = [f for f in report if f["path"] == "app/settings.py"]
     assert default["fix"] == ("safe" if safe else "unsafe"), default["message"]
-    assert run_cli(["--fix", "."], cwd=root).returncode in (0, 1)
+    fixed = run_cli(["--fix", "--format", "json", "."], cwd=root)
+    assert fixed.returncode in (0, 1), fixed.stderr
     settings = (root / "app/settings.py").read_text()
     assert ("deepseek-v4-flash" in settings) is safe and (OFF in (root / "app/main.py").read_text()) is safe
+    left = [f["message"] for f in json.loads(fixed.stdout)["findings"] if f["path"] == "app/settings.py" and not f["fixed"]]
+    # (the second pass over the fixed files keeps it unsafe, and says why once)
+    assert [m.count("no request sending it was found") for m in left] == ([] if safe else [1]), left

@@ -675,7 +675,8 @@ class Parameter:
 
 def parameter_of(default: Node) -> Optional[Parameter]:
     """The parameter of a function whose default ``default`` is: `model = "..."`, `model: string
-    = "..."`, or a key of a destructured options object, `{ model = "..." } = {}`; None for a
+    = "..."`, or a key of a destructured options object, `{ model = "..." } = {}`, also in the
+    function's body from a parameter (`const { model = "..." } = config`); None for any other
     destructuring in a body."""
     holder = default.parent
     if holder is None:

@@ -542,7 +542,7 @@ class _Visitor(Visitor):
         # each retired literal -> the requests it reaches
         self.plans_by_node: Dict[cst.CSTNode, List[RequestPlan]] = {}
         self.migrated_sent: Set[cst.CSTNode] = set()  # this tool's rewrites that a request of the file sends
-        # a request's own model keyword, where it is not one of every call's (agno's `DeepSeek(id=...)`)
+        # each request's own model keyword: `id` of agno's `DeepSeek(id=...)` is no model keyword of every call
         self.request_model_keywords: Dict[cst.Call, Tuple[str, ...]] = {}
         for plan in flow.plans if flow is not None else ():
             if plan.shape.model:
